@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Alembic migrations of the workspace schema, shipped inside the package."""
