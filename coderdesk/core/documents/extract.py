@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
@@ -17,7 +18,6 @@ from coderdesk.core.store.models import DocumentKind
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 MAX_PDF_PAGES = 2000
 PAGE_SEPARATOR = "\f"
-HL7_NS = "{urn:hl7-org:v3}"
 
 _log = logging.getLogger(__name__)
 
@@ -38,13 +38,18 @@ def detect_kind(filename: str, content: bytes) -> DocumentKind:
         return DocumentKind.PDF
     if head.startswith(b"{\\rtf"):
         return DocumentKind.RTF
-    if head.startswith(b"<") and b"ClinicalDocument" in content[:4096]:
+    if head.startswith(b"<") and (lowered.endswith(".xml") or _looks_like_cda(content[:8192])):
         return DocumentKind.CCDA
     if lowered.endswith((".html", ".htm")) or head[:15].lower().startswith(b"<!doctype html"):
         return DocumentKind.HTML
     if lowered.endswith(".pdf"):
         raise DocumentUnreadable(f"{filename} is named .pdf but is not a PDF file.")
     return DocumentKind.TEXT
+
+
+def _looks_like_cda(head: bytes) -> bool:
+    # Whole documents name ClinicalDocument; fragments (a section, an entry) carry templateIds.
+    return any(marker in head for marker in (b"ClinicalDocument", b"urn:hl7-org:v3", b"<templateId"))
 
 
 def decode_text(content: bytes) -> str:
@@ -64,6 +69,18 @@ def extract_text(kind: DocumentKind, content: bytes) -> ExtractedText:
     if kind is DocumentKind.CCDA:
         return ExtractedText(ccda_text(content), 1)
     return ExtractedText(decode_text(content), 1)
+
+
+def read_document(filename: str, content: bytes) -> tuple[DocumentKind, ExtractedText]:
+    """Detect and extract in one go; XML that is not well-formed is kept as plain text."""
+    kind = detect_kind(filename, content)
+    try:
+        return kind, extract_text(kind, content)
+    except DocumentUnreadable:
+        if kind is not DocumentKind.CCDA:
+            raise
+    # A coder still needs to read a damaged C-CDA file: show its raw XML.
+    return DocumentKind.TEXT, ExtractedText(decode_text(content), 1)
 
 
 def _pdf_text(content: bytes) -> ExtractedText:
@@ -108,22 +125,73 @@ def narrative_lines(element: Element) -> list[str]:
     return lines
 
 
+# Prefixes the HL7 example fragments use without declaring them.
+_FRAGMENT_WRAPPER = (
+    b'<fragment xmlns="urn:hl7-org:v3" xmlns:sdtc="urn:hl7-org:sdtc" '
+    b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:voc="urn:hl7-org:v3/voc">'
+)
+_XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
+
+
+def _parse_xml(content: bytes) -> Element:
+    try:
+        return SafeET.fromstring(content, forbid_dtd=True)  # type: ignore[no-any-return]
+    except SafeET.ParseError as exc:
+        if "unbound prefix" not in str(exc):
+            raise
+    # A C-CDA fragment (one section or entry) cut from a document: give it the namespaces
+    # its parent document would have declared.
+    body = _XML_DECLARATION.sub(b"", content, count=1)
+    return SafeET.fromstring(_FRAGMENT_WRAPPER + body + b"</fragment>", forbid_dtd=True)  # type: ignore[no-any-return]
+
+
+def _child(element: Element, name: str) -> Element | None:
+    return next((c for c in element if _local(c.tag) == name), None)
+
+
 def ccda_text(content: bytes) -> str:
     """A C-CDA document as readable text: title, then each section's title and narrative."""
     try:
-        root = SafeET.fromstring(content, forbid_dtd=True)
+        root = _parse_xml(content)
     except (SafeET.ParseError, DefusedXmlException, ValueError):
         raise DocumentUnreadable("Cannot read this document: the XML is not valid.") from None
     lines = []
-    title = root.find(f"{HL7_NS}title")
+    title = _child(root, "title")
     if title is not None and title.text:
         lines.append(title.text.strip())
-    for section in root.iter(f"{HL7_NS}section"):
-        section_title = section.find(f"{HL7_NS}title")
-        narrative = section.find(f"{HL7_NS}text")
+    for section in (e for e in root.iter() if _local(e.tag) == "section"):
+        section_title = _child(section, "title")
+        narrative = _child(section, "text")
         if section_title is not None:
             lines.append("")
             lines.append(_flat(section_title).upper())
         if narrative is not None:
             lines.extend(narrative_lines(narrative))
+    if len(lines) <= 1:
+        lines.extend(coded_lines(root))
     return "\n".join(lines).strip()
+
+
+def coded_lines(root: Element) -> list[str]:
+    """One line per coded element: display name, code and code system (for entry fragments)."""
+    lines = []
+    for element in root.iter():
+        code = element.get("code")
+        if not code or not element.get("codeSystem"):
+            continue
+        system = element.get("codeSystemName") or element.get("codeSystem")
+        name = element.get("displayName") or _local(element.tag)
+        lines.append(f"{name} [{system} {code}]")
+    if lines:
+        return lines
+    flat = _flat(root)
+    return [flat] if flat else outline_lines(root)
+
+
+def outline_lines(root: Element, limit: int = 200) -> list[str]:
+    """Element names with their attributes, for XML that carries neither text nor codes."""
+    lines = []
+    for element in list(root.iter())[:limit]:
+        attributes = " ".join(f"{_local(k)}={v}" for k, v in element.attrib.items())
+        lines.append(f"{_local(element.tag)} {attributes}".strip())
+    return lines

@@ -33,9 +33,23 @@ def _wrap(text: str, width_points: float) -> list[str]:
     return lines
 
 
-def _is_heading(line: str) -> bool:
-    head = line.split(":", 1)[0].strip()
-    return bool(head) and head.isupper() and len(head) > 3
+def _heading_length(line: str) -> int:
+    """Characters of `line` that form an upper-case label ("PLAN:" or a title line)."""
+    head, colon, _rest = line.partition(":")
+    if not colon:
+        head = line
+    letters = [ch for ch in head if ch.isalpha()]
+    if len(letters) < 4 or not head.isupper():
+        return 0
+    return len(head) + len(colon)
+
+
+def _draw_line(canvas: Canvas, x: float, y: float, line: str) -> None:
+    bold = _heading_length(line)
+    canvas.setFont(_BOLD, _SIZE)
+    canvas.drawString(x, y, line[:bold])
+    canvas.setFont(_FONT, _SIZE)
+    canvas.drawString(x + stringWidth(line[:bold], _BOLD, _SIZE), y, line[bold:])
 
 
 def text_to_pdf(title: str, text: str) -> bytes:
@@ -50,8 +64,7 @@ def text_to_pdf(title: str, text: str) -> bytes:
     for number, page in enumerate(pages, start=1):
         y = height - _MARGIN
         for line in page:
-            canvas.setFont(_BOLD if _is_heading(line) else _FONT, _SIZE)
-            canvas.drawString(_MARGIN, y, line)
+            _draw_line(canvas, _MARGIN, y, line)
             y -= _LEADING
         canvas.setFont(_FONT, 8)
         canvas.drawRightString(width - _MARGIN, _MARGIN / 2, f"{title} - page {number} of {len(pages)}")

@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from coderdesk.core.documents.extract import MAX_DOCUMENT_BYTES, detect_kind, extract_text
+from coderdesk.core.documents.extract import MAX_DOCUMENT_BYTES, read_document
 from coderdesk.core.errors import DocumentUnreadable
 from coderdesk.core.services.base import WorkspaceService, get_or_raise
 from coderdesk.core.store.audit import AuditAction
@@ -31,8 +31,7 @@ class DocumentService(WorkspaceService):
 
     def add(self, encounter_id: int, filename: str, content: bytes, title: str = "") -> int:
         """Add a document (PDF, text, C-CDA, HTML, RTF) to an encounter; return its id."""
-        kind = detect_kind(filename, content)
-        extracted = extract_text(kind, content)
+        kind, extracted = read_document(filename, content)
         with self.workspace.session() as session:
             get_or_raise(session, Encounter, encounter_id, "Encounter")
             document = ChartDocument(

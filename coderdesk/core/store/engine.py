@@ -20,6 +20,7 @@ import sqlcipher3
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import QueuePool
 
 from coderdesk.core.errors import NotAWorkspace, WorkspaceDamaged
 
@@ -153,10 +154,15 @@ def create_cipher_engine(path: Path, passphrase: str, *, create: bool = False) -
     """An engine whose every connection is keyed first, then hardened and guard-checked."""
     configure_cipher_library()
     url = URL.create("sqlite+pysqlcipher", password=passphrase, database=str(path))
+    # A queue pool hands the keyed connection from thread to thread (one at a time), so
+    # the slow key derivation is paid once per connection, not once per thread.
     engine = create_engine(
         url,
         creator=functools.partial(_open_dbapi, path, create),
         hide_parameters=True,
+        poolclass=QueuePool,
+        pool_size=2,
+        max_overflow=2,
     )
     event.listen(engine, "connect", _harden_connection)
     return engine

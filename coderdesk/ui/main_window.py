@@ -1,0 +1,278 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The main window: the worklist above, chart, encoder and code sheet side by side below."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelection, QSettings, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coderdesk import __version__
+from coderdesk.core.services.documents import DocumentService
+from coderdesk.core.services.encounters import EncounterService, WorklistRow
+from coderdesk.core.services.settings import SettingsService
+from coderdesk.core.store.workspace import Workspace
+from coderdesk.ui.dialogs.unlock_dialog import UnlockDialog
+from coderdesk.ui.errors import show_error
+from coderdesk.ui.idle import IdleWatcher
+from coderdesk.ui.models.worklist_model import (
+    DUE_COLUMN,
+    ENCOUNTER_ID_ROLE,
+    SORT_ROLE,
+    STATUS_LABELS,
+    WorklistModel,
+)
+from coderdesk.ui.tasks import TaskRunner
+from coderdesk.ui.widgets.chart_pane import ChartPane
+from coderdesk.ui.widgets.code_sheet_pane import CodeSheetPane
+from coderdesk.ui.widgets.encoder_pane import EncoderPane
+
+DEFAULT_IDLE_MINUTES = 5.0
+
+
+def _titled(title: str, widget: QWidget) -> QWidget:
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(4, 4, 4, 4)
+    heading = QLabel(f"<b>{title}</b>", box)
+    layout.addWidget(heading)
+    layout.addWidget(widget, 1)
+    return box
+
+
+class WorklistPane(QWidget):
+    """The worklist table with a filter box; sorting by any column."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = WorklistModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.filter = QLineEdit(self)
+        self.filter.setPlaceholderText("Filter the worklist (patient, payer, status...)")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.table = QTableView(self)
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(DUE_COLUMN, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.table)
+
+    def selected_encounter_id(self) -> int | None:
+        """The encounter of the selected row, if any."""
+        rows = self.table.selectionModel().selectedRows()
+        return int(rows[0].data(ENCOUNTER_ID_ROLE)) if rows else None
+
+
+class MainWindow(QMainWindow):
+    """The application shell; holds the unlocked workspace and locks it on idle."""
+
+    locked = Signal()
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        path: Path | None = None,
+        demo_passphrase: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.runner = runner
+        self.workspace: Workspace | None = None
+        self.unlock_dialog: UnlockDialog | None = None
+        self._path = path
+        self._demo_passphrase = demo_passphrase
+        self.setWindowTitle("CoderDesk")
+        self.worklist = WorklistPane(self)
+        self.chart = ChartPane(self)
+        self.encoder = EncoderPane(self)
+        self.code_sheet = CodeSheetPane(self)
+        self.status_counts = QLabel(self)
+        self._layout_panes()
+        self._build_menus()
+        self.statusBar().addPermanentWidget(self.status_counts)
+        self.idle = IdleWatcher(DEFAULT_IDLE_MINUTES, self)
+        self.idle.idle_timed_out.connect(self.lock)
+        self.idle.pause()
+        QApplication.instance().installEventFilter(self.idle)
+        self.worklist.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self._restore_geometry()
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def _layout_panes(self) -> None:
+        panes = QSplitter(Qt.Orientation.Horizontal, self)
+        panes.addWidget(_titled("Chart", self.chart))
+        panes.addWidget(_titled("Encoder", self.encoder))
+        panes.addWidget(_titled("Code sheet", self.code_sheet))
+        panes.setStretchFactor(0, 5)
+        panes.setStretchFactor(1, 3)
+        panes.setStretchFactor(2, 3)
+        outer = QSplitter(Qt.Orientation.Vertical, self)
+        outer.addWidget(_titled("Worklist", self.worklist))
+        outer.addWidget(panes)
+        outer.setStretchFactor(0, 1)
+        outer.setStretchFactor(1, 3)
+        outer.setSizes([260, 640])
+        self.splitters = (outer, panes)
+        self.setCentralWidget(outer)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.open_action = self._action("&Open workspace...", QKeySequence.StandardKey.Open, self.switch_workspace)
+        self.lock_action = self._action("&Lock", QKeySequence("Ctrl+L"), self.lock)
+        self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        for action in (self.open_action, self.lock_action, self.quit_action):
+            file_menu.addAction(action)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self._action("&About CoderDesk", QKeySequence(), self._about))
+
+    def _action(self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey, slot: object) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        return action
+
+    def _restore_geometry(self) -> None:
+        settings = QSettings("CoderDesk", "CoderDesk")
+        geometry = settings.value("main/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 900)
+
+    # -- workspace ------------------------------------------------------------------------
+
+    def request_unlock(self) -> UnlockDialog:
+        """Show the unlock dialog (window-modal, not blocking); attach what it opens."""
+        dialog = UnlockDialog(self.runner, self._path, self._demo_passphrase, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _code: self._after_unlock_dialog(dialog))
+        self.unlock_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _after_unlock_dialog(self, dialog: UnlockDialog) -> None:
+        self.unlock_dialog = None
+        if dialog.workspace is not None:
+            self.attach(dialog.workspace)
+        elif self.workspace is None:
+            self.statusBar().showMessage("No workspace open: File > Open workspace.")
+
+    def attach(self, workspace: Workspace) -> None:
+        """Start working on an unlocked workspace."""
+        self.workspace = workspace
+        self._path = workspace.path
+        self.setWindowTitle(f"CoderDesk - {workspace.path.name}")
+        minutes = SettingsService(workspace).get().auto_lock_minutes
+        self.idle.set_minutes(minutes)
+        self.refresh_worklist()
+        self.statusBar().showMessage("Workspace unlocked.", 3000)
+
+    def refresh_worklist(self) -> None:
+        """Reload the worklist from the workspace."""
+        if self.workspace is None:
+            return
+        try:
+            rows = EncounterService(self.workspace).worklist()
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        self.worklist.model.set_rows(rows)
+        self.worklist.table.resizeColumnsToContents()
+        self._show_counts(rows)
+
+    def _show_counts(self, rows: list[WorklistRow]) -> None:
+        counts = EncounterService.status_counts(rows)
+        self.status_counts.setText(
+            "  ".join(f"{STATUS_LABELS[s]}: {n}" for s, n in counts.items() if n)
+        )
+
+    def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        encounter_id = self.worklist.selected_encounter_id()
+        if encounter_id is not None:
+            self.open_encounter(encounter_id)
+
+    def open_encounter(self, encounter_id: int) -> None:
+        """Load an encounter's chart and code sheet into the panes."""
+        if self.workspace is None:
+            return
+        try:
+            detail = EncounterService(self.workspace).open(encounter_id)
+            documents = DocumentService(self.workspace)
+            contents = [documents.load(d.id) for d in detail.documents]
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        self.chart.show_documents(contents)
+        self.code_sheet.show_encounter(detail)
+
+    def clear_views(self) -> None:
+        """Remove every piece of PHI from the window's models and widgets."""
+        self.chart.clear()
+        self.code_sheet.clear()
+        self.worklist.model.clear()
+        self.worklist.filter.clear()
+        self.status_counts.clear()
+        self.setWindowTitle("CoderDesk (locked)")
+
+    def lock(self) -> None:
+        """Lock now: close the workspace, clear the views, ask for the passphrase again."""
+        if self.workspace is None:
+            return
+        self.idle.pause()
+        self.workspace.lock()
+        self.workspace = None
+        self.clear_views()
+        QApplication.clipboard().clear()
+        self.locked.emit()
+        if self.isVisible():
+            self.request_unlock()
+
+    def switch_workspace(self) -> None:
+        """Close the current workspace and open or create another."""
+        if self.workspace is not None:
+            self.workspace.close()
+            self.workspace = None
+            self.clear_views()
+        self._demo_passphrase = None
+        self.request_unlock()
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About CoderDesk",
+            f"<b>CoderDesk {__version__}</b><br>An offline workstation for medical coders.<br>"
+            "All patient data stays in one encrypted workspace on this machine.",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        QSettings("CoderDesk", "CoderDesk").setValue("main/geometry", self.saveGeometry())
+        if self.workspace is not None:
+            self.workspace.close()
+            self.workspace = None
+        self.clear_views()
+        QApplication.instance().removeEventFilter(self.idle)
+        super().closeEvent(event)

@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""UI fixtures: the None guard first, then an unlocked demo workspace and a main window.
+
+`coderdesk.ui` is imported before anything else touches Qt: PySide6 6.12.0 on Python
+3.11 drops a reference to None on every void C++ call, and the package installs the
+guard against it on import. pytest-qt creates the QApplication later, at the first
+test that asks for `qtbot`, so the guard is already in place by then.
+"""
+
+from __future__ import annotations
+
+import coderdesk.ui  # noqa: F401  (applies the None guard before anything touches Qt)
+
+# isort: split
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+
+import coderdesk.ui.main_window as main_window_module
+from coderdesk.core.demo import DEMO_PASSPHRASE, demo_workspace_path, ensure_demo_workspace
+from coderdesk.core.store.workspace import Workspace
+from coderdesk.ui.main_window import MainWindow
+from coderdesk.ui.tasks import TaskRunner
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo workspace built once per session (building one takes about two seconds)."""
+    root = tmp_path_factory.mktemp("demo-template")
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("DATA", "CONFIG", "CACHE"):
+            patch.setenv(f"CODERDESK_{name}_DIR", str(root / name.lower()))
+        return ensure_demo_workspace()
+
+
+@pytest.fixture(autouse=True)
+def isolated_qsettings(tmp_path: Path) -> None:
+    """Keep QSettings (the window geometry) out of the real user's configuration."""
+    folder = str(tmp_path / "qsettings")
+    for settings_format in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(settings_format, QSettings.Scope.UserScope, folder)
+
+
+@pytest.fixture(autouse=True)
+def shown_errors(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[BaseException]]:
+    """Record errors the main window would show in a modal box; fail the test if any."""
+    errors: list[BaseException] = []
+    monkeypatch.setattr(
+        main_window_module, "show_error", lambda _parent, exc: errors.append(exc)
+    )
+    yield errors
+    assert not errors, f"the window reported errors: {errors!r}"
+
+
+@pytest.fixture
+def demo_workspace(demo_template: Path) -> Iterator[Workspace]:
+    """The demo workspace (in this test's isolated folders), unlocked; closed at teardown."""
+    target = demo_workspace_path()
+    shutil.copy2(demo_template, target)
+    workspace = Workspace.unlock(ensure_demo_workspace(), DEMO_PASSPHRASE)
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture
+def runner() -> Iterator[TaskRunner]:
+    """The task runner; waits for its background work at teardown."""
+    task_runner = TaskRunner()
+    yield task_runner
+    assert task_runner.wait_all(10_000), "background work still running after 10 s"
+
+
+@pytest.fixture
+def window(qtbot: QtBot, runner: TaskRunner) -> Iterator[MainWindow]:
+    """A main window (not shown, no workspace attached); closed at teardown."""
+    main = MainWindow(runner)
+    qtbot.addWidget(main)
+    yield main
+    main.close()
+    assert main.workspace is None
