@@ -8,10 +8,13 @@ CODERDESK_REQUIRE_SHARED=1 (as in CI) such a skip becomes a failure.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 SHARED_SKIP_REASON = "needs ../shared/data (public release files)"
 STRONG_PASSPHRASE = "Tidy-Harbor 48 lanterns"

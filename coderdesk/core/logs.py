@@ -11,10 +11,18 @@ import logging
 import logging.handlers
 import os
 import traceback
-from pathlib import Path
-from types import TracebackType
+from typing import TYPE_CHECKING
 
 from coderdesk.core import paths
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    from types import TracebackType
+
+    _ExcInfo = (
+        tuple[type[BaseException], BaseException, TracebackType | None]
+        | tuple[None, None, None]
+    )
 
 LOG_FILE_NAME = "coderdesk.log"
 _MAX_BYTES = 2 * 1024 * 1024
@@ -36,9 +44,8 @@ def safe_traceback(
 class SafeFormatter(logging.Formatter):
     """Formats records normally but renders exceptions through `safe_traceback`."""
 
-    def formatException(self, ei: object) -> str:  # noqa: N802 (logging's API name)
-        exc_type, _exc, tb = ei  # type: ignore[misc]
-        return safe_traceback(exc_type, tb)
+    def formatException(self, ei: _ExcInfo) -> str:  # noqa: N802 (logging's API name)
+        return safe_traceback(ei[0], ei[2])
 
 
 class _PrivateRotatingHandler(logging.handlers.RotatingFileHandler):

@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
 
@@ -14,6 +13,10 @@ from coderdesk.core.demo import DEMO_PASSPHRASE
 from coderdesk.ui.errors import show_error
 from coderdesk.ui.main_window import MainWindow
 from coderdesk.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    from types import TracebackType
 
 
 def _excepthook(

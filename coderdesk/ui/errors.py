@@ -22,7 +22,11 @@ def show_error(parent: QWidget | None, exc: BaseException) -> None:
         return
     details = safe_traceback(type(exc), exc.__traceback__)
     _log.error("unexpected error\n%s", details)
-    box = QMessageBox(QMessageBox.Icon.Critical, "CoderDesk", "An unexpected error occurred.", parent=parent)
-    box.setInformativeText("Your work up to the last change is saved. Details were written to the log.")
+    box = QMessageBox(
+        QMessageBox.Icon.Critical, "CoderDesk", "An unexpected error occurred.", parent=parent
+    )
+    box.setInformativeText(
+        "Your work up to the last change is saved. Details were written to the log."
+    )
     box.setDetailedText(details)
     box.exec()

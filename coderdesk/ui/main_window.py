@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QSettings, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -24,7 +24,6 @@ from coderdesk import __version__
 from coderdesk.core.services.documents import DocumentService
 from coderdesk.core.services.encounters import EncounterService, WorklistRow
 from coderdesk.core.services.settings import SettingsService
-from coderdesk.core.store.workspace import Workspace
 from coderdesk.ui.dialogs.unlock_dialog import UnlockDialog
 from coderdesk.ui.errors import show_error
 from coderdesk.ui.idle import IdleWatcher
@@ -35,10 +34,15 @@ from coderdesk.ui.models.worklist_model import (
     STATUS_LABELS,
     WorklistModel,
 )
-from coderdesk.ui.tasks import TaskRunner
 from coderdesk.ui.widgets.chart_pane import ChartPane
 from coderdesk.ui.widgets.code_sheet_pane import CodeSheetPane
 from coderdesk.ui.widgets.encoder_pane import EncoderPane
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from coderdesk.core.store.workspace import Workspace
+    from coderdesk.ui.tasks import TaskRunner
 
 DEFAULT_IDLE_MINUTES = 5.0
 
@@ -116,7 +120,7 @@ class MainWindow(QMainWindow):
         self.idle = IdleWatcher(DEFAULT_IDLE_MINUTES, self)
         self.idle.idle_timed_out.connect(self.lock)
         self.idle.pause()
-        QApplication.instance().installEventFilter(self.idle)
+        QApplication.instance().installEventFilter(self.idle)  # type: ignore[union-attr]
         self.worklist.table.selectionModel().selectionChanged.connect(self._on_selection)
         self._restore_geometry()
 
@@ -141,7 +145,9 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self.open_action = self._action("&Open workspace...", QKeySequence.StandardKey.Open, self.switch_workspace)
+        self.open_action = self._action(
+            "&Open workspace...", QKeySequence.StandardKey.Open, self.switch_workspace
+        )
         self.lock_action = self._action("&Lock", QKeySequence("Ctrl+L"), self.lock)
         self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         for action in (self.open_action, self.lock_action, self.quit_action):
@@ -149,7 +155,9 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self._action("&About CoderDesk", QKeySequence(), self._about))
 
-    def _action(self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey, slot: object) -> QAction:
+    def _action(
+        self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey, slot: object
+    ) -> QAction:
         action = QAction(text, self)
         action.setShortcut(shortcut)
         action.triggered.connect(slot)
@@ -274,5 +282,5 @@ class MainWindow(QMainWindow):
             self.workspace.close()
             self.workspace = None
         self.clear_views()
-        QApplication.instance().removeEventFilter(self.idle)
+        QApplication.instance().removeEventFilter(self.idle)  # type: ignore[union-attr]
         super().closeEvent(event)

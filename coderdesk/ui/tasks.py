@@ -24,9 +24,12 @@ class _Runnable(QRunnable):
         super().__init__()
         self._work, self._signals, self._token = work, signals, token
 
+    def _report_progress(self, done: int, total: int, label: str) -> None:
+        self._signals.progressed.emit(done, total, label)
+
     def run(self) -> None:
         try:
-            result = self._work(self._signals.progressed.emit, self._token)
+            result = self._work(self._report_progress, self._token)
         except BaseException as exc:  # every failure must reach the UI thread
             self._signals.failed.emit(exc)
         else:

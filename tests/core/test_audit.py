@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The audit trail (SECURITY 13): every PHI access leaves an event; tampering is found at its row."""
+"""The audit trail (SECURITY 13): every PHI access leaves an event; tampering shows at its row."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import delete, select, update
@@ -13,7 +14,9 @@ from coderdesk.core.services.encounters import EncounterInput, EncounterService
 from coderdesk.core.services.patients import PatientInput, PatientService
 from coderdesk.core.store import audit
 from coderdesk.core.store.models import AuditEvent, EncounterStatus, Sex
-from coderdesk.core.store.workspace import Workspace
+
+if TYPE_CHECKING:
+    from coderdesk.core.store.workspace import Workspace
 
 
 def _events(workspace: Workspace) -> list[tuple[str, str, str]]:
@@ -98,8 +101,13 @@ def test_rehashed_edit_is_still_found_by_the_next_link(workspace: Workspace) -> 
         assert event is not None
         event.action = "delete"
         event.hash = audit.event_hash(
-            event.prev_hash, event.id, event.occurred_at, event.actor,
-            event.action, event.object_type, event.object_id,
+            event.prev_hash,
+            event.id,
+            event.occurred_at,
+            event.actor,
+            event.action,
+            event.object_type,
+            event.object_id,
         )
     with workspace.session() as session:
         verdict = audit.verify(session)

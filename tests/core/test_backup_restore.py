@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,8 +13,12 @@ from coderdesk.core.errors import WrongPassphrase
 from coderdesk.core.services.encounters import EncounterService
 from coderdesk.core.services.patients import PatientInput, PatientService
 from coderdesk.core.store.models import Sex
-from coderdesk.core.store.throttle import UnlockThrottle
 from coderdesk.core.store.workspace import Workspace, restore_backup
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from coderdesk.core.store.throttle import UnlockThrottle
 
 
 def _add_patient(workspace: Workspace, account: str) -> int:
@@ -31,7 +35,8 @@ def test_backup_holds_the_data_and_restore_brings_it_back(
     _add_patient(workspace, "TWO")
     workspace.close()
     kept = restore_backup(backup, workspace_path, passphrase)
-    assert kept is not None and kept.exists()
+    assert kept is not None
+    assert kept.exists()
     restored = Workspace.unlock(workspace_path, passphrase)
     try:
         assert PatientService(restored).get(first).account_number == "ONE"
@@ -78,8 +83,8 @@ def test_changed_passphrase_opens_and_old_one_does_not(
     reopened.close()
 
 
-def test_change_passphrase_checks_the_current_one(
-    workspace: Workspace, passphrase: str
-) -> None:
+def test_change_passphrase_checks_the_current_one(workspace: Workspace, passphrase: str) -> None:
     with pytest.raises(WrongPassphrase):
-        workspace.change_passphrase("Not-The-Current 77 owls", "Quiet-Meadow 91 kettles", "Quiet-Meadow 91 kettles")
+        workspace.change_passphrase(
+            "Not-The-Current 77 owls", "Quiet-Meadow 91 kettles", "Quiet-Meadow 91 kettles"
+        )

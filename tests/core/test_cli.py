@@ -15,7 +15,9 @@ from coderdesk.cli import build_parser
 NEW = "Quiet-Meadow 91 kettles"
 
 
-def _run(*args: str, passphrase: str | None = None, new: str | None = None) -> subprocess.CompletedProcess[str]:
+def _run(
+    *args: str, passphrase: str | None = None, new: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     if passphrase is not None:
         env["CODERDESK_PASSPHRASE"] = passphrase
@@ -63,7 +65,9 @@ def test_workspace_lifecycle_through_the_cli(tmp_path: Path, passphrase: str) ->
     check = _run("workspace", "check", str(path), passphrase=passphrase)
     assert check.returncode == 0, check.stderr
     assert "ok" in check.stdout
-    assert _run("workspace", "backup", str(path), str(backup), passphrase=passphrase).returncode == 0
+    assert (
+        _run("workspace", "backup", str(path), str(backup), passphrase=passphrase).returncode == 0
+    )
     passwd = _run("workspace", "passwd", str(path), passphrase=passphrase, new=NEW)
     assert passwd.returncode == 0, passwd.stderr
     audit = _run("workspace", "verify-audit", str(path), passphrase=NEW)

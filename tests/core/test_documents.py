@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -12,6 +12,9 @@ from coderdesk.core.errors import DocumentUnreadable
 from coderdesk.core.exports.textpdf import text_to_pdf
 from coderdesk.core.paths import resources_dir
 from coderdesk.core.store.models import DocumentKind
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_kinds_are_detected_from_content() -> None:
@@ -35,7 +38,11 @@ def test_pdf_text_round_trips_across_pages() -> None:
 
 @pytest.mark.parametrize(
     "content",
-    [b"%PDF-1.4\n", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF", b"%PDF-" + b"\x00" * 500],
+    [
+        b"%PDF-1.4\n",
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF",
+        b"%PDF-" + b"\x00" * 500,
+    ],
 )
 def test_malformed_pdf_is_a_clean_error(content: bytes) -> None:
     with pytest.raises(DocumentUnreadable, match="Cannot read"):
@@ -49,7 +56,8 @@ def test_text_falls_back_to_windows_1252() -> None:
 @pytest.mark.parametrize(
     "hostile",
     [
-        b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "y">]><ClinicalDocument>&x;</ClinicalDocument>',
+        b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "y">]><ClinicalDocument>&x;'
+        b"</ClinicalDocument>",
         b'<?xml version="1.0"?><!DOCTYPE a SYSTEM "http://example.invalid/a.dtd"><ClinicalDocument/>',
         b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>',
         b"<ClinicalDocument><unclosed></ClinicalDocument>",

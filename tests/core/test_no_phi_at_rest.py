@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import tempfile
-from collections.abc import Iterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +21,10 @@ from coderdesk.core.services.patients import PatientInput, PatientService
 from coderdesk.core.store.models import Sex
 from coderdesk.core.store.workspace import Workspace, restore_backup
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
 CANARY_NAME = "Zqxcanaryname"
 CANARY_NOTE = "Qwvcanarynote chest pain radiating"
 CANARY_PDF = "Pdfcanarytext wheezing"
@@ -35,7 +38,7 @@ def private_tmpdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     folder.mkdir()
     monkeypatch.setenv("TMPDIR", str(folder))
     monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    yield folder
+    return folder
 
 
 def _exercise(workspace: Workspace, tmp_path: Path, passphrase: str) -> None:
@@ -96,7 +99,7 @@ def test_forced_errors_do_not_put_canaries_in_logs(workspace: Workspace) -> None
     assert CANARY_NAME not in str(caught.value)
     log = logging.getLogger("coderdesk.test")
     try:
-        raise ValueError(f"could not parse {CANARY_NOTE}")
+        int(CANARY_NOTE)  # a ValueError whose message quotes the note
     except ValueError:
         log.exception("parsing failed")
     try:

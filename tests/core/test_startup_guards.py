@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import sqlcipher3
 
 from coderdesk.core.store import engine as cipher
 from coderdesk.core.store.workspace import Workspace
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_every_guard_holds_on_an_unlocked_workspace(workspace: Workspace) -> None:

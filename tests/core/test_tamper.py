@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import shutil
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -14,8 +14,12 @@ from coderdesk.core.errors import WorkspaceDamaged
 from coderdesk.core.services.patients import PatientInput, PatientService
 from coderdesk.core.store.models import Sex
 from coderdesk.core.store.registry import WorkspaceRegistry
-from coderdesk.core.store.throttle import UnlockThrottle
 from coderdesk.core.store.workspace import Workspace
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from coderdesk.core.store.throttle import UnlockThrottle
 
 FLIPS = 50
 

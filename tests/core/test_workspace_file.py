@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import stat
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import sqlcipher3
@@ -20,6 +20,9 @@ from coderdesk.core.errors import (
 )
 from coderdesk.core.store.throttle import UnlockThrottle
 from coderdesk.core.store.workspace import Workspace
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_file_is_encrypted_and_unreadable_without_the_key(
@@ -67,7 +70,9 @@ def test_create_refuses_weak_or_unconfirmed_passphrase(
     assert not workspace_path.exists()
 
 
-def test_create_never_overwrites(workspace: Workspace, workspace_path: Path, passphrase: str) -> None:
+def test_create_never_overwrites(
+    workspace: Workspace, workspace_path: Path, passphrase: str
+) -> None:
     with pytest.raises(WorkspaceExists):
         Workspace.create(workspace_path, passphrase, passphrase)
 

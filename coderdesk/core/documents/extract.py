@@ -7,13 +7,16 @@ import io
 import logging
 import re
 from dataclasses import dataclass
-from xml.etree.ElementTree import Element
+from typing import TYPE_CHECKING
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
 from coderdesk.core.errors import DocumentUnreadable
 from coderdesk.core.store.models import DocumentKind
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 MAX_PDF_PAGES = 2000
@@ -49,7 +52,9 @@ def detect_kind(filename: str, content: bytes) -> DocumentKind:
 
 def _looks_like_cda(head: bytes) -> bool:
     # Whole documents name ClinicalDocument; fragments (a section, an entry) carry templateIds.
-    return any(marker in head for marker in (b"ClinicalDocument", b"urn:hl7-org:v3", b"<templateId"))
+    return any(
+        marker in head for marker in (b"ClinicalDocument", b"urn:hl7-org:v3", b"<templateId")
+    )
 
 
 def decode_text(content: bytes) -> str:

@@ -67,7 +67,9 @@ def text_to_pdf(title: str, text: str) -> bytes:
             _draw_line(canvas, _MARGIN, y, line)
             y -= _LEADING
         canvas.setFont(_FONT, 8)
-        canvas.drawRightString(width - _MARGIN, _MARGIN / 2, f"{title} - page {number} of {len(pages)}")
+        canvas.drawRightString(
+            width - _MARGIN, _MARGIN / 2, f"{title} - page {number} of {len(pages)}"
+        )
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()

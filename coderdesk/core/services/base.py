@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, TypeVar
 
 from coderdesk.core.errors import NotFound
 from coderdesk.core.store import audit
-from coderdesk.core.store.audit import AuditAction
 from coderdesk.core.store.models import Base
-from coderdesk.core.store.workspace import Workspace
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from coderdesk.core.store.audit import AuditAction
+    from coderdesk.core.store.workspace import Workspace
 
 ModelT = TypeVar("ModelT", bound=Base)
 
@@ -22,7 +24,9 @@ class WorkspaceService:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
 
-    def _audit(self, session: Session, action: AuditAction, object_type: str, object_id: object) -> None:
+    def _audit(
+        self, session: Session, action: AuditAction, object_type: str, object_id: object
+    ) -> None:
         audit.record(session, action, object_type, object_id, self.workspace.actor)
 
 

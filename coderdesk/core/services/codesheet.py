@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete
 
@@ -12,6 +12,9 @@ from coderdesk.core.errors import UsageError
 from coderdesk.core.services.base import WorkspaceService, get_or_raise
 from coderdesk.core.store.audit import AuditAction
 from coderdesk.core.store.models import Diagnosis, Encounter, ServiceLine
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 MAX_DIAGNOSES = 12
 MAX_MODIFIERS = 4

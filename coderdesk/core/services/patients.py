@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from coderdesk.core.services.base import WorkspaceService, get_or_raise
 from coderdesk.core.store.audit import AuditAction
 from coderdesk.core.store.models import Patient, Sex
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 
 @dataclass(frozen=True)

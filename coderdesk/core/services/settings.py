@@ -4,14 +4,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from coderdesk.core.errors import UsageError
 from coderdesk.core.services.base import WorkspaceService
 from coderdesk.core.store.audit import AuditAction
 from coderdesk.core.store.models import Payer, PracticeSettings, Provider
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 SETTINGS_ROW_ID = 1
 MIN_AUTO_LOCK_MINUTES = 1

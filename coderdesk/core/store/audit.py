@@ -14,11 +14,14 @@ import enum
 import getpass
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from coderdesk.core.store.models import AuditEvent, WorkspaceMeta
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 GENESIS_HASH = "0" * 64
 _HEAD_KEY = "audit_head"

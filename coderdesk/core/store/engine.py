@@ -13,8 +13,7 @@ from __future__ import annotations
 import functools
 import threading
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlcipher3
 from sqlalchemy import Engine, create_engine, event
@@ -23,6 +22,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 
 from coderdesk.core.errors import NotAWorkspace, WorkspaceDamaged
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SQLITE_PLAINTEXT_HEADER = b"SQLite format 3\x00"
 CIPHER_PAGE_SIZE = 4096

@@ -46,8 +46,7 @@ class WorkspaceRegistry:
 
     def _save(self, entries: list[KnownWorkspace]) -> None:
         raw = [
-            {"path": str(e.path), "salt": e.salt_hex, "last_opened": e.last_opened}
-            for e in entries
+            {"path": str(e.path), "salt": e.salt_hex, "last_opened": e.last_opened} for e in entries
         ]
         temp = self.file.with_suffix(".tmp")
         temp.write_text(json.dumps(raw, indent=1), encoding="utf-8")

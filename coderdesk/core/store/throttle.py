@@ -11,11 +11,14 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coderdesk.core import paths
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
 
 FREE_ATTEMPTS = 2
 FIRST_DELAY_SECONDS = 1.0
@@ -26,7 +29,8 @@ def delay_after(failures: int) -> float:
     """Seconds to wait before the next attempt after `failures` consecutive failures."""
     if failures <= FREE_ATTEMPTS:
         return 0.0
-    return min(FIRST_DELAY_SECONDS * 2 ** (failures - FREE_ATTEMPTS - 1), MAX_DELAY_SECONDS)
+    delay: float = FIRST_DELAY_SECONDS * 2.0 ** (failures - FREE_ATTEMPTS - 1)
+    return min(delay, MAX_DELAY_SECONDS)
 
 
 def _key(workspace: Path) -> str:

@@ -10,9 +10,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -27,12 +26,17 @@ from coderdesk.core.errors import (
     WrongPassphrase,
 )
 from coderdesk.core.passphrase import check_new_passphrase
-from coderdesk.core.store import audit, engine as cipher
+from coderdesk.core.store import audit
+from coderdesk.core.store import engine as cipher
 from coderdesk.core.store.audit import AuditAction
 from coderdesk.core.store.migrate import upgrade_to_head
 from coderdesk.core.store.models import PracticeSettings, WorkspaceMeta
 from coderdesk.core.store.registry import WorkspaceRegistry
 from coderdesk.core.store.throttle import UnlockThrottle
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
 
 WORKSPACE_SUFFIX = ".cdws"
 
@@ -209,9 +213,7 @@ def _classify_open_failure(path: Path, passphrase: str, known_salt: bytes | None
     return WrongPassphrase("Wrong passphrase. Nothing was changed; try again.")
 
 
-def _open_checked(
-    engine: Engine, path: Path, passphrase: str, known_salt: bytes | None
-) -> None:
+def _open_checked(engine: Engine, path: Path, passphrase: str, known_salt: bytes | None) -> None:
     _verify_opens(engine, path, passphrase, known_salt)
     try:
         upgrade_to_head(engine)
@@ -219,9 +221,7 @@ def _open_checked(
         raise storage_failed(exc) from None
 
 
-def _verify_opens(
-    engine: Engine, path: Path, passphrase: str, known_salt: bytes | None
-) -> None:
+def _verify_opens(engine: Engine, path: Path, passphrase: str, known_salt: bytes | None) -> None:
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -23,10 +24,12 @@ from PySide6.QtWidgets import (
 
 from coderdesk.core.errors import CoderDeskError
 from coderdesk.core.passphrase import strength_problems
-from coderdesk.core.progress import CancelToken, ProgressCallback
 from coderdesk.core.store.registry import WorkspaceRegistry
 from coderdesk.core.store.workspace import WORKSPACE_SUFFIX, Workspace
-from coderdesk.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from coderdesk.core.progress import CancelToken, ProgressCallback
+    from coderdesk.ui.tasks import TaskRunner
 
 _FILTER = f"CoderDesk workspaces (*{WORKSPACE_SUFFIX});;All files (*)"
 
@@ -122,7 +125,9 @@ class UnlockDialog(QDialog):
     def _on_passphrase_changed(self, text: str) -> None:
         if self.create_mode.isChecked():
             problems = strength_problems(text)
-            self.message.setText("Too weak: " + "; ".join(problems) if problems else "Strong enough.")
+            self.message.setText(
+                "Too weak: " + "; ".join(problems) if problems else "Strong enough."
+            )
 
     def selected_path(self) -> Path | None:
         """The workspace path typed or chosen, if any."""

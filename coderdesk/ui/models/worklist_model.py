@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from coderdesk.core.services.encounters import WorklistRow
 from coderdesk.core.store.models import EncounterStatus
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Callable, Sequence
+
+    from coderdesk.core.services.encounters import WorklistRow
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -36,7 +39,11 @@ def _sortable_date(value: dt.date | None) -> str:
 _COLUMNS: tuple[tuple[str, Callable[[WorklistRow], Any], Callable[[WorklistRow], Any]], ...] = (
     ("Patient", lambda r: r.patient_name, lambda r: r.patient_name.lower()),
     ("Account", lambda r: r.account_number, lambda r: r.account_number),
-    ("Date of service", lambda r: _date(r.date_of_service), lambda r: _sortable_date(r.date_of_service)),
+    (
+        "Date of service",
+        lambda r: _date(r.date_of_service),
+        lambda r: _sortable_date(r.date_of_service),
+    ),
     ("Type", lambda r: r.encounter_type, lambda r: r.encounter_type),
     ("Specialty", lambda r: r.specialty, lambda r: r.specialty),
     ("Payer", lambda r: r.payer, lambda r: r.payer),

@@ -3,20 +3,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTabWidget, QVBoxLayout, QWidget
 
-from coderdesk.core.services.documents import DocumentContent
 from coderdesk.core.store.models import DocumentKind
+
+if TYPE_CHECKING:
+    from coderdesk.core.services.documents import DocumentContent
 
 
 class PdfDocumentView(QPdfView):
     """A PDF shown page after page, fitted to the pane's width; owns its bytes."""
 
-    def __init__(self, content: bytes, parent: QWidget | None = None) -> None:
+    def __init__(self, content: bytes, parent: QWidget) -> None:
         super().__init__(parent)
         self._buffer = QBuffer(self)
         self._buffer.setData(QByteArray(content))
@@ -70,7 +74,8 @@ class ChartPane(QWidget):
         while self.tabs.count():
             widget = self.tabs.widget(0)
             self.tabs.removeTab(0)
-            widget.deleteLater()
+            if widget is not None:
+                widget.deleteLater()
         self.tabs.setVisible(False)
         self.placeholder.setVisible(True)
         self.placeholder.setText("Open an encounter from the worklist to read its chart.")

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from coderdesk.core.services.encounters import EncounterDetail
+if TYPE_CHECKING:
+    from coderdesk.core.services.encounters import EncounterDetail
 
 _POINTER_LETTERS = "ABCDEFGHIJKL"
 
