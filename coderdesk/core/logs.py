@@ -20,8 +20,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     _ExcInfo = (
-        tuple[type[BaseException], BaseException, TracebackType | None]
-        | tuple[None, None, None]
+        tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
     )
 
 LOG_FILE_NAME = "coderdesk.log"

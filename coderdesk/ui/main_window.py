@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from coderdesk import __version__
+from coderdesk.core.paths import config_dir
 from coderdesk.core.services.documents import DocumentService
 from coderdesk.core.services.encounters import EncounterService, WorklistRow
 from coderdesk.core.services.settings import SettingsService
@@ -45,6 +46,11 @@ if TYPE_CHECKING:
     from coderdesk.ui.tasks import TaskRunner
 
 DEFAULT_IDLE_MINUTES = 5.0
+
+
+def window_settings() -> QSettings:
+    """Window geometry and state, kept in the config folder (moved by CODERDESK_CONFIG_DIR)."""
+    return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
 
 
 def _titled(title: str, widget: QWidget) -> QWidget:
@@ -164,7 +170,7 @@ class MainWindow(QMainWindow):
         return action
 
     def _restore_geometry(self) -> None:
-        settings = QSettings("CoderDesk", "CoderDesk")
+        settings = window_settings()
         geometry = settings.value("main/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -254,7 +260,9 @@ class MainWindow(QMainWindow):
         self.workspace.lock()
         self.workspace = None
         self.clear_views()
-        QApplication.clipboard().clear()
+        clipboard = QApplication.clipboard()
+        if clipboard.ownsClipboard():  # only what CoderDesk put there, never the user's own
+            clipboard.clear()
         self.locked.emit()
         if self.isVisible():
             self.request_unlock()
@@ -277,7 +285,7 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        QSettings("CoderDesk", "CoderDesk").setValue("main/geometry", self.saveGeometry())
+        window_settings().setValue("main/geometry", self.saveGeometry())
         if self.workspace is not None:
             self.workspace.close()
             self.workspace = None

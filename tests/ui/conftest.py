@@ -14,18 +14,21 @@ import coderdesk.ui  # noqa: F401  (applies the None guard before anything touch
 # isort: split
 
 import shutil
-from collections.abc import Iterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from PySide6.QtCore import QSettings
-from pytestqt.qtbot import QtBot
 
 import coderdesk.ui.main_window as main_window_module
 from coderdesk.core.demo import DEMO_PASSPHRASE, demo_workspace_path, ensure_demo_workspace
 from coderdesk.core.store.workspace import Workspace
 from coderdesk.ui.main_window import MainWindow
 from coderdesk.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from pytestqt.qtbot import QtBot
 
 
 @pytest.fixture(scope="session")
@@ -39,30 +42,25 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def isolated_qsettings(tmp_path: Path) -> None:
-    """Keep QSettings (the window geometry) out of the real user's configuration."""
-    folder = str(tmp_path / "qsettings")
-    for settings_format in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(settings_format, QSettings.Scope.UserScope, folder)
-
-
-@pytest.fixture(autouse=True)
 def shown_errors(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[BaseException]]:
     """Record errors the main window would show in a modal box; fail the test if any."""
     errors: list[BaseException] = []
-    monkeypatch.setattr(
-        main_window_module, "show_error", lambda _parent, exc: errors.append(exc)
-    )
+    monkeypatch.setattr(main_window_module, "show_error", lambda _parent, exc: errors.append(exc))
     yield errors
     assert not errors, f"the window reported errors: {errors!r}"
 
 
 @pytest.fixture
-def demo_workspace(demo_template: Path) -> Iterator[Workspace]:
-    """The demo workspace (in this test's isolated folders), unlocked; closed at teardown."""
-    target = demo_workspace_path()
-    shutil.copy2(demo_template, target)
-    workspace = Workspace.unlock(ensure_demo_workspace(), DEMO_PASSPHRASE)
+def demo_path(demo_template: Path) -> Path:
+    """The demo workspace file in this test's isolated folders (locked)."""
+    shutil.copy2(demo_template, demo_workspace_path())
+    return ensure_demo_workspace()
+
+
+@pytest.fixture
+def demo_workspace(demo_path: Path) -> Iterator[Workspace]:
+    """The demo workspace, unlocked; closed at teardown."""
+    workspace = Workspace.unlock(demo_path, DEMO_PASSPHRASE)
     yield workspace
     workspace.close()
 

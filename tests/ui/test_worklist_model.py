@@ -5,20 +5,24 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
-from pytestqt.modeltest import ModelTester
 
 from coderdesk.core.demo import DEMO_CHARTS
 from coderdesk.core.services.encounters import EncounterService, WorklistRow
 from coderdesk.core.store.models import EncounterStatus
-from coderdesk.core.store.workspace import Workspace
 from coderdesk.ui.models.worklist_model import (
     DUE_COLUMN,
     ENCOUNTER_ID_ROLE,
     SORT_ROLE,
     WorklistModel,
 )
+
+if TYPE_CHECKING:
+    from pytestqt.modeltest import ModelTester
+
+    from coderdesk.core.store.workspace import Workspace
 
 HEADERS = [
     "Patient",

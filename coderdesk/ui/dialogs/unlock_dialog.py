@@ -50,6 +50,7 @@ class UnlockDialog(QDialog):
         self.setWindowTitle("CoderDesk: unlock workspace")
         self.runner = runner
         self.workspace: Workspace | None = None
+        self._busy = False
         self._build(demo_passphrase)
         self._fill_recent(path)
         self._on_mode_changed()
@@ -80,7 +81,9 @@ class UnlockDialog(QDialog):
         self.hint = QLabel(self)
         self.hint.setWordWrap(True)
         if demo_passphrase:
+            # The demo's passphrase is public: show it and fill it in, Enter opens the demo.
             self.hint.setText(f"Demo workspace (fictional patients). Passphrase: {demo_passphrase}")
+            self.passphrase.setText(demo_passphrase)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: palette(highlight);")
@@ -151,7 +154,13 @@ class UnlockDialog(QDialog):
         self._set_busy(True)
         self.runner.start(work, self._on_unlocked, self._on_failed)
 
+    def reject(self) -> None:
+        """Cancel, except while a key derivation runs: its workspace must not be orphaned."""
+        if not self._busy:
+            super().reject()
+
     def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
         self.buttons.setEnabled(not busy)
         if busy:
             self.message.setText("Unlocking...")

@@ -22,14 +22,22 @@ class PdfDocumentView(QPdfView):
 
     def __init__(self, content: bytes, parent: QWidget) -> None:
         super().__init__(parent)
-        self._buffer = QBuffer(self)
+        # Not a child of the view: QtPdf 6.12 segfaults when a view destroys its own
+        # document (the closing document signals the half-destroyed view).
+        self.pdf = QPdfDocument()
+        self.destroyed.connect(self.pdf.deleteLater)
+        self._buffer = QBuffer(self.pdf)
         self._buffer.setData(QByteArray(content))
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        self.pdf = QPdfDocument(self)
         self.pdf.load(self._buffer)
         self.setDocument(self.pdf)
         self.setPageMode(QPdfView.PageMode.MultiPage)
         self.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+
+    def release(self) -> None:
+        """Close the document now (its pages are PHI); it is deleted after the view."""
+        self.pdf.close()
+        self._buffer.close()
 
 
 def _text_view(text: str, parent: QWidget | None) -> QPlainTextEdit:
@@ -74,6 +82,8 @@ class ChartPane(QWidget):
         while self.tabs.count():
             widget = self.tabs.widget(0)
             self.tabs.removeTab(0)
+            if isinstance(widget, PdfDocumentView):
+                widget.release()
             if widget is not None:
                 widget.deleteLater()
         self.tabs.setVisible(False)
