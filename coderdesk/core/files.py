@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import stat
+import tempfile
 from typing import TYPE_CHECKING
 
 from coderdesk.core.errors import UnsafeLocation
@@ -99,6 +101,20 @@ def atomic_replace(source: Path, target: Path) -> None:
     fsync_file(source)
     os.replace(source, target)
     fsync_dir(target.parent)
+
+
+def write_private_json(target: Path, data: object) -> None:
+    """Write `data` as JSON to `target` (mode 0600) through a unique temp file and a rename."""
+    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=1)
+        os.chmod(temp_name, PRIVATE_FILE_MODE)
+        os.replace(temp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise
 
 
 @contextlib.contextmanager

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from coderdesk.core import paths
+from coderdesk.core.files import write_private_json
 
 MAX_RECENT = 10
 
@@ -48,10 +48,7 @@ class WorkspaceRegistry:
         raw = [
             {"path": str(e.path), "salt": e.salt_hex, "last_opened": e.last_opened} for e in entries
         ]
-        temp = self.file.with_suffix(".tmp")
-        temp.write_text(json.dumps(raw, indent=1), encoding="utf-8")
-        os.chmod(temp, 0o600)
-        os.replace(temp, self.file)
+        write_private_json(self.file, raw)
 
     def recent(self) -> list[KnownWorkspace]:
         """Known workspaces, most recently opened first."""

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from coderdesk.core import paths
+from coderdesk.core.files import write_private_json
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -53,10 +53,7 @@ class UnlockThrottle:
         return data if isinstance(data, dict) else {}
 
     def _save(self, data: dict[str, list[float]]) -> None:
-        temp = self.state_file.with_suffix(".tmp")
-        temp.write_text(json.dumps(data), encoding="utf-8")
-        os.chmod(temp, 0o600)
-        os.replace(temp, self.state_file)
+        write_private_json(self.state_file, data)
 
     def failures(self, workspace: Path) -> int:
         """Consecutive failed attempts recorded for `workspace`."""

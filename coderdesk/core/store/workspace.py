@@ -68,16 +68,16 @@ class Workspace:
             raise WorkspaceExists(f"{path.name} already exists; choose another name.")
         files.prepare_private_parent(path)
         engine = cipher.create_cipher_engine(path, passphrase, create=True)
+        workspace = cls(path, engine)
         try:
             _initialise(engine)
+            workspace._audit_lifecycle(AuditAction.CREATE, "workspace")
         except BaseException:
             engine.dispose()
             path.unlink(missing_ok=True)
             raise
         files.make_private(path)
         _verify_encrypted_header(path)
-        workspace = cls(path, engine)
-        workspace._audit_lifecycle(AuditAction.CREATE, "workspace")
         (registry or WorkspaceRegistry()).remember(path, cipher.read_salt(path))
         return workspace
 
@@ -98,8 +98,11 @@ class Workspace:
         registry = registry or WorkspaceRegistry()
         throttle.wait_turn(path)
         engine = cipher.create_cipher_engine(path, passphrase)
+        workspace = cls(path, engine)
         try:
             _open_checked(engine, path, passphrase, registry.known_salt(path))
+            throttle.record_success(path)
+            workspace._audit_lifecycle(AuditAction.UNLOCK, "workspace")
         except WrongPassphrase:
             engine.dispose()
             throttle.record_failure(path)
@@ -107,10 +110,7 @@ class Workspace:
         except BaseException:
             engine.dispose()
             raise
-        throttle.record_success(path)
         registry.remember(path, cipher.read_salt(path))
-        workspace = cls(path, engine)
-        workspace._audit_lifecycle(AuditAction.UNLOCK, "workspace")
         return workspace
 
     @property
@@ -161,11 +161,11 @@ class Workspace:
         engine = self._require_engine()
         if current != engine.url.password:
             raise WrongPassphrase("The current passphrase is not correct.")
-        with self.session() as session:
-            audit.record(session, AuditAction.REKEY, "workspace", self.path.name, self.actor)
         engine.dispose()
+        self.engine = None
         rekey_file(self.path, current, new)
         self.engine = cipher.create_cipher_engine(self.path, new)
+        self._audit_lifecycle(AuditAction.REKEY, "workspace")
 
     def backup(self, destination: Path) -> Path:
         """Write an encrypted copy to `destination` atomically; return its path."""
