@@ -68,6 +68,11 @@ def prepare_private_parent(path: Path) -> None:
     path.parent.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
 
 
+def create_private_file(path: Path) -> None:
+    """Create an empty file with mode 0600; raise FileExistsError if it exists."""
+    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE))
+
+
 def is_private_dir(path: Path) -> bool:
     """True when no one but the owner can read, write or enter `path`."""
     return stat.S_IMODE(path.stat().st_mode) & 0o077 == 0

@@ -64,20 +64,21 @@ class Workspace:
         check_new_passphrase(passphrase, confirmation)
         path = path.expanduser().absolute()
         files.refuse_cloud_sync(path)
-        if path.exists():
-            raise WorkspaceExists(f"{path.name} already exists; choose another name.")
         files.prepare_private_parent(path)
+        try:
+            files.create_private_file(path)
+        except FileExistsError:
+            raise WorkspaceExists(f"{path.name} already exists; choose another name.") from None
         engine = cipher.create_cipher_engine(path, passphrase, create=True)
         workspace = cls(path, engine)
         try:
             _initialise(engine)
             workspace._audit_lifecycle(AuditAction.CREATE, "workspace")
+            _verify_encrypted_header(path)
         except BaseException:
             engine.dispose()
             path.unlink(missing_ok=True)
             raise
-        files.make_private(path)
-        _verify_encrypted_header(path)
         (registry or WorkspaceRegistry()).remember(path, cipher.read_salt(path))
         return workspace
 
@@ -194,7 +195,6 @@ def _initialise(engine: Engine) -> None:
 
 def _verify_encrypted_header(path: Path) -> None:
     if cipher.read_salt(path) == cipher.SQLITE_PLAINTEXT_HEADER:
-        path.unlink()
         raise NotAWorkspace("The new workspace was not encrypted; it has been removed.")
 
 
