@@ -100,15 +100,7 @@ def test_rehashed_edit_is_still_found_by_the_next_link(workspace: Workspace) -> 
         event = session.get(AuditEvent, 3)
         assert event is not None
         event.action = "delete"
-        event.hash = audit.event_hash(
-            event.prev_hash,
-            event.id,
-            event.occurred_at,
-            event.actor,
-            event.action,
-            event.object_type,
-            event.object_id,
-        )
+        event.hash = audit.event_row_hash(event)
     with workspace.session() as session:
         verdict = audit.verify(session)
     assert verdict.broken_at == 4

@@ -69,7 +69,8 @@ def event_hash(
     return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()
 
 
-def _row_hash(event: AuditEvent) -> str:
+def event_row_hash(event: AuditEvent) -> str:
+    """The chaining hash an event row should carry, from its stored fields."""
     return event_hash(
         event.prev_hash,
         event.id,
@@ -116,7 +117,7 @@ def record(
         object_id=str(object_id),
         prev_hash=last_hash,
     )
-    event.hash = _row_hash(event)
+    event.hash = event_row_hash(event)
     session.add(event)
     _write_head(session, event.id, event.hash)
     return event
@@ -141,7 +142,7 @@ def _check_event(event: AuditEvent, expected_id: int, prev_hash: str) -> str:
         return f"event {expected_id} is missing"
     if event.prev_hash != prev_hash:
         return "link to the previous event does not match"
-    if event.hash != _row_hash(event):
+    if event.hash != event_row_hash(event):
         return "event content does not match its hash"
     return ""
 
