@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Query analysis: code patterns, abbreviations, synonyms and spelling correction.
+
+Everything here works on plain words; the Whoosh analyzer does stemming on both sides.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from coderdesk.core.paths import codesets_dir
+
+_WORD = re.compile(r"[a-z0-9]+(?:['/-][a-z0-9]+)*|[a-z]/")
+# ICD-10-CM (A00, E11.40, S72.001A, E114), HCPCS (J3301), CPT (99213, 0001F, 0042T).
+_CODE_QUERY = re.compile(
+    r"^\s*(?:[a-tv-z]\d[0-9a-z]\.?[0-9a-z]{0,4}|[a-z]\d{4}|\d{4}[0-9ft]|\d{1,4})\s*$",
+    re.IGNORECASE,
+)
+STOP_WORDS = frozenset(
+    "a an and are as at be by for from in into is it of on or the to with without"
+    " not nos nec other unspecified due".split()
+)
+
+
+def is_code_query(text: str) -> bool:
+    """Whether the whole query looks like a code or a code prefix (`E114`, `s72.0`, `992`)."""
+    stripped = text.strip()
+    if not _CODE_QUERY.match(stripped):
+        return False
+    # A bare number under three digits is more likely a word than a CPT prefix.
+    return not (stripped.isdigit() and len(stripped) < 3)
+
+
+def normalise_code(text: str) -> str:
+    """A code query without dot or spaces, upper case: `e11.4` -> `E114`."""
+    return text.strip().replace(".", "").upper()
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words of `text`, keeping `s/p`, `w/o`, `a-fib` together."""
+    return _WORD.findall(text.lower())
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    """The project's abbreviations and synonym groups (codesets/abbreviations.toml)."""
+
+    abbreviations: dict[str, str]
+    synonyms: dict[str, tuple[str, ...]]
+
+    def expand(self, tokens: Iterable[str]) -> list[str]:
+        """Replace each abbreviation by its expansion's words."""
+        out: list[str] = []
+        for token in tokens:
+            out.extend(words(self.abbreviations[token]) if token in self.abbreviations else [token])
+        return out
+
+    def synonyms_of(self, text: str) -> list[str]:
+        """Other phrasings of the phrases found in `text` (for a query's optional terms)."""
+        lowered = f" {' '.join(words(text))} "
+        extra: list[str] = []
+        for phrase, others in self.synonyms.items():
+            if f" {phrase} " in lowered:
+                extra.extend(others)
+        return extra
+
+
+@cache
+def load_dictionary() -> Dictionary:
+    """Read the dictionary once per process."""
+    raw = tomllib.loads((codesets_dir() / "abbreviations.toml").read_text(encoding="utf-8"))
+    abbreviations = {k.lower(): v for k, v in raw.get("abbreviations", {}).items()}
+    synonyms: dict[str, tuple[str, ...]] = {}
+    for group in raw.get("synonyms", {}).get("groups", []):
+        phrases = [" ".join(words(p)) for p in group]
+        for phrase in phrases:
+            synonyms[phrase] = tuple(p for p in phrases if p != phrase)
+    return Dictionary(abbreviations, synonyms)
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _edits1(word: str) -> set[str]:
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    transposes = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    replaces = {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+    inserts = {a + c + b for a, b in splits for c in _LETTERS}
+    return deletes | transposes | replaces | inserts
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class SpellingCorrector:
+    """Corrects words missing from the code-set vocabulary to the most frequent near word.
+
+    One edit is searched directly; two edits through a table of one-letter deletions of
+    every vocabulary word (built on first need), which also catches swapped letters
+    (`pnuemonia`) and a wrong plus a missing letter.
+    """
+
+    def __init__(self, frequencies: dict[str, int]) -> None:
+        self.frequencies = frequencies
+        self._by_deletion: dict[str, list[str]] | None = None
+
+    def known(self, word: str) -> bool:
+        """Whether `word` occurs in the vocabulary."""
+        return word in self.frequencies
+
+    def _deletion_table(self) -> dict[str, list[str]]:
+        if self._by_deletion is None:
+            table: dict[str, list[str]] = {}
+            for word in self.frequencies:
+                if len(word) >= 4:
+                    for variant in _deletes(word):
+                        table.setdefault(variant, []).append(word)
+            self._by_deletion = table
+        return self._by_deletion
+
+    def correct(self, word: str) -> str | None:
+        """The best correction within two edits, or None (numbers and short words are kept)."""
+        if word in self.frequencies or len(word) < 4 or not word.isalpha():
+            return None
+        near = [w for w in _edits1(word) if w in self.frequencies]
+        if not near:
+            table = self._deletion_table()
+            near = [w for variant in _deletes(word) for w in table.get(variant, [])]
+        if not near:
+            return None
+        return max(near, key=lambda w: (self.frequencies[w], w))

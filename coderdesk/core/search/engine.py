@@ -1,0 +1,259 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The encoder's search: codes by prefix from memory, words through Whoosh, then re-ranked.
+
+Code look-ups never touch Whoosh: a sorted in-memory list answers a prefix with two
+bisections. Text goes through abbreviation expansion and spelling correction, a BM25F
+query over the weighted fields, and a re-ranking that prefers the code whose own words
+cover the query (what a coder means) over one that merely mentions many of them.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from whoosh.searching import Searcher
+
+from coderdesk.core.codes.importers import ensure_default_icd10cm
+from coderdesk.core.codes.library import CodeSetLibrary
+from coderdesk.core.progress import CancelToken, ProgressCallback, no_progress
+from coderdesk.core.search import index as search_index
+from coderdesk.core.search.impacts import Impacts, ScoredDocs
+from coderdesk.core.search.index import SYSTEM_NUMBERS
+from coderdesk.core.search.analysis import (
+    SpellingCorrector,
+    is_code_query,
+    load_dictionary,
+    normalise_code,
+    words,
+)
+
+SYSTEMS = ("icd10cm", "hcpcs", "cpt")
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One code found, as the encoder and the CLI show it."""
+
+    code: str
+    title: str
+    system: str
+    billable: bool
+    score: float
+    kind: str = "code"
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    """Results for one query, with the spelling it was run with when corrected."""
+
+    query: str
+    results: tuple[SearchResult, ...]
+    corrected: str | None = None
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True)
+class CodeEntry:
+    """A code in the in-memory list (every ICD-10-CM node incl. 7th characters, HCPCS, CPT)."""
+
+    plain: str
+    code: str
+    system: str
+    title: str
+    billable: bool
+    kind: str
+
+
+class CodeList:
+    """All codes sorted by their dot-less form, for prefix look-ups in microseconds."""
+
+    def __init__(self, entries: list[CodeEntry]) -> None:
+        self.entries = sorted(entries, key=lambda e: (e.plain, e.system))
+        self.keys = [e.plain for e in self.entries]
+
+    @classmethod
+    def from_library(cls, library: CodeSetLibrary) -> CodeList:
+        """Load the codes of every system in force today."""
+        entries: list[CodeEntry] = []
+        queries = {
+            "icd10cm": "SELECT code, title, billable, kind FROM icd_nodes"
+            " WHERE version_id = ? AND kind != 'chapter'",
+            "hcpcs": "SELECT code, long_description AS title, 1 AS billable, 'code' AS kind"
+            " FROM hcpcs_codes WHERE version_id = ? AND is_modifier = 0",
+            "cpt": "SELECT code, descriptor AS title, 1 AS billable, 'code' AS kind"
+            " FROM cpt_codes WHERE version_id = ?",
+        }
+        for system, sql in queries.items():
+            version = library.version_for(system)
+            if version is None:
+                continue
+            for row in library.db.execute(sql, (version.id,)):
+                code = row["code"]
+                entries.append(
+                    CodeEntry(code.replace(".", "").upper(), code, system, row["title"],
+                              bool(row["billable"]), row["kind"])
+                )
+        return cls(entries)
+
+    def with_prefix(self, prefix: str) -> list[CodeEntry]:
+        """Entries whose dot-less code starts with `prefix`, in code order."""
+        start = bisect.bisect_left(self.keys, prefix)
+        end = bisect.bisect_left(self.keys, prefix + "\uffff", lo=start)
+        return self.entries[start:end]
+
+    def get(self, code: str) -> CodeEntry | None:
+        """The entry for one exact code, if it exists."""
+        plain = normalise_code(code)
+        matches = [e for e in self.with_prefix(plain) if e.plain == plain]
+        return matches[0] if matches else None
+
+
+def _code_results(entries: list[CodeEntry], limit: int) -> tuple[SearchResult, ...]:
+    return tuple(
+        SearchResult(e.code, e.title, e.system, e.billable, 100.0 - i * 0.01, e.kind)
+        for i, e in enumerate(entries[:limit])
+    )
+
+
+class SearchEngine:
+    """Answers encoder queries over the library's code sets."""
+
+    def __init__(
+        self,
+        code_list: CodeList,
+        searcher: Searcher,
+        impacts: Impacts,
+        corrector: SpellingCorrector,
+    ) -> None:
+        self.code_list = code_list
+        self.searcher = searcher
+        self.impacts = impacts
+        self.variants = impacts.variants()
+        self.corrector = corrector
+        self.dictionary = load_dictionary()
+        self.analyzer = search_index._analyzer()
+
+    @classmethod
+    def open(
+        cls,
+        library: CodeSetLibrary,
+        folder: Path | None = None,
+        progress: ProgressCallback = no_progress,
+        cancel: CancelToken | None = None,
+    ) -> SearchEngine:
+        """Open the index, building the default code sets and the index first when needed."""
+        ensure_default_icd10cm(library, progress)
+        if not search_index.is_current(library, folder):
+            search_index.build_index(library, folder, progress, cancel)
+        try:
+            ix, impacts, vocabulary = search_index.open_index(folder)
+        except (search_index.IndexStale, OSError, ValueError, KeyError):
+            search_index.build_index(library, folder, progress, cancel)
+            ix, impacts, vocabulary = search_index.open_index(folder)
+        return cls(CodeList.from_library(library), ix.searcher(), impacts,
+                   SpellingCorrector(vocabulary))
+
+    def close(self) -> None:
+        """Release the index files."""
+        self.searcher.close()
+
+    # -- queries --------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        system: str = "all",
+        limit: int = 20,
+        billable_only: bool = False,
+    ) -> SearchResponse:
+        """Search by code or by words; results best first."""
+        text = query.strip()
+        if not text:
+            return SearchResponse(query, ())
+        if is_code_query(text):
+            entries = self._filter(self.code_list.with_prefix(normalise_code(text)), system,
+                                   billable_only)
+            if entries:
+                return SearchResponse(query, _code_results(entries, limit))
+        return self._text_search(query, system, limit, billable_only)
+
+    @staticmethod
+    def _filter(entries: list[CodeEntry], system: str, billable_only: bool) -> list[CodeEntry]:
+        return [
+            e for e in entries
+            if (system == "all" or e.system == system) and (e.billable or not billable_only)
+        ]
+
+    def _correct(self, tokens: list[str]) -> tuple[list[str], bool]:
+        corrected, changed = [], False
+        for token in tokens:
+            fixed = self.corrector.correct(token)
+            corrected.append(fixed or token)
+            changed = changed or fixed is not None
+        return corrected, changed
+
+    def _stems(self, tokens: list[str]) -> list[str]:
+        seen: dict[str, None] = {}
+        for token in self.analyzer(" ".join(tokens)):
+            seen.setdefault(token.text, None)
+        return list(seen)
+
+    def _text_search(
+        self, query: str, system: str, limit: int, billable_only: bool
+    ) -> SearchResponse:
+        # A last word with no space after it may still be being typed: complete it.
+        partial = not query.endswith(" ")
+        tokens = self.dictionary.expand(words(query))
+        corrected_tokens, changed = self._correct(tokens)
+        groups = self.variants.groups(self._stems(corrected_tokens), partial_last=partial)
+        for phrase in self.dictionary.synonyms_of(" ".join(corrected_tokens)):
+            groups.append(self._stems(words(phrase)))
+        ranked = self._rank(groups, system, billable_only, limit)
+        corrected = " ".join(corrected_tokens) if changed else None
+        return SearchResponse(query, ranked, corrected=corrected,
+                              suggestion=corrected if not ranked else None)
+
+    def _rank(
+        self, groups: list[list[str]], system: str, billable_only: bool, limit: int
+    ) -> tuple[SearchResult, ...]:
+        scored = self.impacts.score(groups)
+        if scored.wanted == 0:
+            return ()
+        per_doc = np.where(scored.covered > 0, relevance(scored, self.impacts), -np.inf)
+        scores = self.impacts.per_code(per_doc.astype(np.float32))
+        allowed = np.isfinite(scores)
+        codes = self.impacts.owners_start
+        if system != "all":
+            allowed &= self.impacts.systems[codes] == SYSTEM_NUMBERS[system]
+        if billable_only:
+            allowed &= self.impacts.billable[codes]
+        candidates = np.flatnonzero(allowed)
+        if len(candidates) > limit:
+            best = np.argpartition(-scores[candidates], limit)[:limit]
+            candidates = candidates[best]
+        ordered = candidates[np.argsort(-scores[candidates], kind="stable")]
+        return tuple(self._result(int(doc), float(scores[doc])) for doc in ordered)
+
+    def _result(self, doc: int, score: float) -> SearchResult:
+        fields = self.searcher.stored_fields(doc)
+        return SearchResult(fields["code"], fields["title"], fields["system"], fields["billable"],
+                            round(score, 4), fields["kind"])
+
+
+def relevance(scored: ScoredDocs, impacts: Impacts) -> npt.NDArray[np.float32]:
+    """Final score: BM25F, plus how much of the query the code covers, in title and overall.
+
+    A coder types the words of the condition they mean; the code whose own title holds
+    those words, and few others, is the one they mean. Billable codes edge out headers.
+    """
+    top = float(scored.bm25.max()) or 1.0
+    coverage = np.minimum(scored.covered / scored.wanted, 1.0)
+    title_cover = np.minimum(scored.in_title / scored.wanted, 1.0)
+    precision = scored.title_words / np.maximum(impacts.title_lengths, 1)
+    score = scored.bm25 / top + 2.0 * coverage + 1.0 * title_cover + 1.0 * precision
+    return (score + 0.05 * impacts.billable).astype(np.float32)

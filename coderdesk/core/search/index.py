@@ -1,0 +1,182 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The Whoosh index over the code-set library: schema, build (progress, cancel), open.
+
+The index holds public code-set text only, never anything from a workspace. It is built
+into a fresh folder and swapped in by renames, so a cancelled build leaves the previous
+index usable. A manifest records which library versions it was built from; when the
+library changes the index is stale and rebuilt.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import BOOLEAN, ID, STORED, TEXT, Schema
+from whoosh.index import Index
+
+from coderdesk.core import paths
+from coderdesk.core.codes.library import CodeSetLibrary
+from coderdesk.core.progress import CancelToken, ProgressCallback, no_progress
+from coderdesk.core.search.analysis import words
+from coderdesk.core.search.documents import SearchDocument, all_documents
+from coderdesk.core.search.impacts import ImpactCollector, Impacts
+
+MANIFEST = "coderdesk-manifest.json"
+VOCABULARY = "coderdesk-vocabulary.json"
+INDEX_FORMAT = 3
+SEARCH_FIELDS = ("title", "inclusion", "index_terms", "context", "synonyms")
+
+
+def _analyzer() -> StemmingAnalyzer:
+    # "with" and "without" change a code's meaning; keep "without" (and "not") as words.
+    stop = frozenset("a an and are as at be by for from in into is it of on or the to".split())
+    return StemmingAnalyzer(stoplist=stop, minsize=1)
+
+
+def build_schema() -> Schema:
+    """The index's fields; weights for ranking live in the searcher, not here."""
+    analyzer = _analyzer()
+    return Schema(
+        code=ID(stored=True, unique=True),
+        system=ID(stored=True),
+        title=TEXT(stored=True, analyzer=analyzer),
+        inclusion=TEXT(analyzer=analyzer),
+        index_terms=TEXT(analyzer=analyzer),
+        context=TEXT(analyzer=analyzer),
+        synonyms=TEXT(analyzer=analyzer),
+        billable=BOOLEAN(stored=True),
+        kind=STORED,
+    )
+
+
+def library_fingerprint(library: CodeSetLibrary) -> list[int]:
+    """The ids of every active library version: the index's source."""
+    return sorted(v.id for v in library.versions())
+
+
+SYSTEM_NUMBERS = {"icd10cm": 0, "hcpcs": 1, "cpt": 2}
+
+
+def analysed_fields(doc: SearchDocument, analyzer: StemmingAnalyzer) -> dict[str, list[str]]:
+    """Each searchable field's stems, in order, as Whoosh indexes them."""
+    return {name: [t.text for t in analyzer(getattr(doc, name))] for name in SEARCH_FIELDS}
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build produced."""
+
+    documents: int
+    folder: Path
+
+
+def _write_documents(
+    ix: Index,
+    library: CodeSetLibrary,
+    progress: ProgressCallback,
+    cancel: CancelToken | None,
+) -> tuple[int, Counter[str], ImpactCollector]:
+    vocabulary: Counter[str] = Counter()
+    collector = ImpactCollector()
+    analyzer = _analyzer()
+    writer = ix.writer(limitmb=256)
+    count = 0
+    try:
+        for doc in all_documents(library):
+            writer.add_document(
+                code=doc.code,
+                system=doc.system,
+                title=doc.title,
+                inclusion=doc.inclusion,
+                index_terms=doc.index_terms,
+                context=doc.context,
+                synonyms=doc.synonyms,
+                billable=doc.billable,
+                kind=doc.kind,
+            )
+            system = SYSTEM_NUMBERS[doc.system]
+            collector.add(analysed_fields(doc, analyzer), doc.billable, system, count)
+            for path in doc.index_paths:
+                path_fields = {"title": [t.text for t in analyzer(path)]}
+                collector.add(path_fields, doc.billable, system, count)
+            vocabulary.update(words(f"{doc.title} {doc.inclusion} {doc.index_terms}"))
+            count += 1
+            if count % 2000 == 0:
+                progress(count, 0, "Indexing codes")
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+    except BaseException:
+        writer.cancel()
+        raise
+    progress(count, count, "Writing the index")
+    writer.commit()
+    return count, vocabulary, collector
+
+
+def build_index(
+    library: CodeSetLibrary,
+    folder: Path | None = None,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> BuildReport:
+    """Build the index from the library into `folder` (the cache's search-index by default)."""
+    target = folder or paths.search_index_dir()
+    staging = target.with_name(target.name + ".building")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        ix = whoosh_index.create_in(str(staging), build_schema())
+        count, vocabulary, collector = _write_documents(ix, library, progress, cancel)
+        ix.close()
+        collector.finish().save(staging)
+        (staging / VOCABULARY).write_text(json.dumps(vocabulary), encoding="utf-8")
+        manifest = {"format": INDEX_FORMAT, "versions": library_fingerprint(library)}
+        (staging / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _swap_in(staging, target)
+    return BuildReport(count, target)
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    old = target.with_name(target.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def is_current(library: CodeSetLibrary, folder: Path | None = None) -> bool:
+    """Whether the index in `folder` was built from the library's current versions."""
+    target = folder or paths.search_index_dir()
+    try:
+        manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return bool(
+        manifest.get("format") == INDEX_FORMAT
+        and manifest.get("versions") == library_fingerprint(library)
+    )
+
+
+def open_index(folder: Path | None = None) -> tuple[Index, Impacts, dict[str, int]]:
+    """Open a built index, its impacts and its vocabulary (word frequencies for spelling)."""
+    target = folder or paths.search_index_dir()
+    vocabulary = json.loads((target / VOCABULARY).read_text(encoding="utf-8"))
+    ix = whoosh_index.open_dir(str(target))
+    impacts = Impacts.load(target)
+    if impacts.codes != ix.doc_count_all():
+        raise IndexStale("The search index is incomplete; it will be rebuilt.")
+    return ix, impacts, vocabulary
+
+
+class IndexStale(Exception):
+    """The index on disk does not match its impacts (an interrupted or foreign build)."""
