@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from coderdesk import __version__
+from coderdesk.cli_codes import add_parsers as add_code_parsers
 from coderdesk.core.errors import CoderDeskError, UsageError
 from coderdesk.core.hardening import disable_core_dumps
 from coderdesk.core.logs import configure_logging, safe_traceback
@@ -209,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     gui = commands.add_parser("gui", help="open the graphical interface")
     gui.add_argument("path", type=Path, nargs="?", metavar="PATH", help="workspace to open")
     gui.set_defaults(handler=_cmd_gui)
+    add_code_parsers(commands)
     return parser
 
 

@@ -32,13 +32,23 @@ def _shared_required() -> bool:
     return os.environ.get("CODERDESK_REQUIRE_SHARED") == "1"
 
 
-@pytest.fixture
-def shared_data() -> Path:
-    """The ../shared/data folder, or a skip (a failure in CI) when it is missing."""
+def _shared_data() -> Path:
     data = shared_root() / "data"
     if not data.is_dir():
         pytest.skip(SHARED_SKIP_REASON)
     return data
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The ../shared/data folder, or a skip (a failure in CI) when it is missing."""
+    return _shared_data()
+
+
+@pytest.fixture(scope="session")
+def shared_data_session() -> Path:
+    """`shared_data` for session-scoped fixtures."""
+    return _shared_data()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +24,7 @@ from coderdesk.core.codes.records import ImportFormatError
 from coderdesk.core.paths import codesets_dir
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from xml.etree.ElementTree import Element
 
 NOTE_KINDS = (
@@ -315,9 +315,13 @@ def fiscal_year_start(version: str) -> dt.date:
 
 def embedded_tabular_path() -> Path:
     """The FY2026 tabular XML that ships inside the `simple-icd-10-cm` package."""
-    import importlib.resources
+    import importlib.util
 
-    data = importlib.resources.files("simple_icd_10_cm") / "data"
+    # Locate the package without importing it: its import parses the whole XML.
+    spec = importlib.util.find_spec("simple_icd_10_cm")
+    if spec is None or spec.origin is None:
+        raise ImportFormatError("The package simple-icd-10-cm is not installed.")
+    data = Path(spec.origin).parent / "data"
     matches = [p for p in data.iterdir() if p.name.endswith(".xml") and "tabular" in p.name]
     if not matches:
         raise ImportFormatError("The embedded ICD-10-CM tabular is missing from simple-icd-10-cm.")

@@ -13,16 +13,18 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coderdesk.core.codes import cpt, hcpcs, icd10cm, icd10cm_index, ncci
 from coderdesk.core.codes.library import ALWAYS, CodeSetLibrary
 from coderdesk.core.codes.records import ImportFormatError
 from coderdesk.core.errors import UsageError
 from coderdesk.core.progress import CancelToken, ProgressCallback, no_progress
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+    from pathlib import Path
 
 KINDS = (
     "icd10cm-tabular",
@@ -282,26 +284,36 @@ def import_release(
     start = effective or default_effective(kind, path)
     same = library.find_same_source(system, sha)
     if same is not None:
-        return ImportSummary(kind, system, same.id, same.label, same.effective_from,
-                             same.record_count, True, None)
+        return ImportSummary(
+            kind, system, same.id, same.label, same.effective_from, same.record_count, True, None
+        )
     previous = library.version_for(system, start)
     name = label or _label(kind, path, start)
     statement = _INDEX_INSERT if kind in _INDEX_KINDS else _INSERTS[kind]
     with library.transaction():
-        version_id = library.add_version(system, name, (start, _effective_to(kind, start)),
-                                         (path.name, sha))
+        version_id = library.add_version(
+            system, name, (start, _effective_to(kind, start)), (path.name, sha)
+        )
         rows = _rows_for(kind)(path, version_id, progress=progress, cancel=cancel)
         count = _write_batches(library, statement, rows, cancel)
         if count == 0:
             raise ImportFormatError(f"{path.name} holds no {kind} records.")
         library.activate(version_id, count)
-    return ImportSummary(kind, system, version_id, name, start, count, False,
-                         previous.label if previous else None)
+    return ImportSummary(
+        kind, system, version_id, name, start, count, False, previous.label if previous else None
+    )
 
 
-def ensure_default_icd10cm(library: CodeSetLibrary, progress: ProgressCallback = no_progress) -> None:
+def ensure_default_icd10cm(
+    library: CodeSetLibrary, progress: ProgressCallback = no_progress
+) -> None:
     """Load the embedded FY2026 tabular the first time the library has no ICD-10-CM."""
     if not library.versions("icd10cm"):
         progress(0, 0, "Loading the ICD-10-CM FY2026 tabular")
-        import_release(library, "icd10cm-tabular", icd10cm.embedded_tabular_path(),
-                       effective=dt.date(2025, 10, 1), label="ICD-10-CM FY2026 (embedded)")
+        import_release(
+            library,
+            "icd10cm-tabular",
+            icd10cm.embedded_tabular_path(),
+            effective=dt.date(2025, 10, 1),
+            label="ICD-10-CM FY2026 (embedded)",
+        )

@@ -13,11 +13,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coderdesk.core import paths
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
 
 SCHEMA_VERSION = 1
 SYSTEMS = (
@@ -136,7 +139,9 @@ class CodeSetVersion:
 
     def in_force(self, day: dt.date) -> bool:
         """Whether this version applies on `day`."""
-        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+        return self.effective_from <= day and (
+            self.effective_to is None or day <= self.effective_to
+        )
 
 
 def _version(row: sqlite3.Row) -> CodeSetVersion:
@@ -173,7 +178,9 @@ class CodeSetLibrary:
 
     def _discard_unfinished(self) -> None:
         # A crash mid-import cannot leave rows (one transaction); this clears any leftovers.
-        stale = [r["id"] for r in self.db.execute("SELECT id FROM versions WHERE status != 'active'")]
+        stale = [
+            r["id"] for r in self.db.execute("SELECT id FROM versions WHERE status != 'active'")
+        ]
         if stale:
             with self.transaction():
                 for version_id in stale:

@@ -7,10 +7,13 @@ real NCCI file has millions of rows). Storing them is the code-set library's job
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from coderdesk.core.errors import CoderDeskError
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 
 class ImportFormatError(CoderDeskError):
@@ -48,7 +51,9 @@ class PtpEdit:
     prior_1996: bool
     effective: dt.date
     deletion: dt.date | None
-    modifier_indicator: int  # 0 never allowed, 1 allowed with an NCCI-associated modifier, 9 deleted
+    modifier_indicator: (
+        int  # 0 never allowed, 1 allowed with an NCCI-associated modifier, 9 deleted
+    )
     rationale: str
 
 
@@ -58,7 +63,9 @@ class MueValue:
 
     code: str
     value: int
-    adjudication_indicator: int  # 1 line edit, 2 date of service (policy), 3 date of service (clinical)
+    adjudication_indicator: (
+        int  # 1 line edit, 2 date of service (policy), 3 date of service (clinical)
+    )
     indicator_text: str
     rationale: str
 

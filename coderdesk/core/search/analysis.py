@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from coderdesk.core.paths import codesets_dir
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 _WORD = re.compile(r"[a-z0-9]+(?:['/-][a-z0-9]+)*|[a-z]/")
 # ICD-10-CM (A00, E11.40, S72.001A, E114), HCPCS (J3301), CPT (99213, 0001F, 0042T).
@@ -21,8 +24,35 @@ _CODE_QUERY = re.compile(
     re.IGNORECASE,
 )
 STOP_WORDS = frozenset(
-    "a an and are as at be by for from in into is it of on or the to with without"
-    " not nos nec other unspecified due".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "without",
+        "not",
+        "nos",
+        "nec",
+        "other",
+        "unspecified",
+        "due",
+    ]
 )
 
 

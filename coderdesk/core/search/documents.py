@@ -12,12 +12,16 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from coderdesk.core.codes.icd10cm import BLOCK, CHAPTER
-from coderdesk.core.codes.library import CodeSetLibrary, CodeSetVersion
 from coderdesk.core.search.analysis import load_dictionary
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from coderdesk.core.codes.library import CodeSetLibrary, CodeSetVersion
 
 INDEX_SYSTEMS = ("icd10cm-index", "icd10cm-eindex", "icd10cm-neoplasm", "icd10cm-drug")
 
@@ -132,11 +136,23 @@ def index_paths(library: CodeSetLibrary, known: dict[str, IcdRow]) -> dict[str, 
 
 def _heading_names(system: str) -> dict[str, str]:
     if system == "icd10cm-neoplasm":
-        names = ["malignant primary", "malignant secondary", "carcinoma in situ", "benign",
-                 "uncertain behavior", "unspecified behavior"]
+        names = [
+            "malignant primary",
+            "malignant secondary",
+            "carcinoma in situ",
+            "benign",
+            "uncertain behavior",
+            "unspecified behavior",
+        ]
     elif system == "icd10cm-drug":
-        names = ["poisoning accidental", "poisoning intentional self-harm", "poisoning assault",
-                 "poisoning undetermined", "adverse effect", "underdosing"]
+        names = [
+            "poisoning accidental",
+            "poisoning intentional self-harm",
+            "poisoning assault",
+            "poisoning undetermined",
+            "adverse effect",
+            "underdosing",
+        ]
     else:
         return {}
     return {str(col): name for col, name in zip(range(2, 8), names, strict=True)}
@@ -165,7 +181,9 @@ def _collect_paths(
                 found[target].append(f"{path} {suffix}".strip())
 
 
-def _term_codes(code: str | None, cells: str | None, headings: dict[str, str]) -> Iterator[tuple[str, str]]:
+def _term_codes(
+    code: str | None, cells: str | None, headings: dict[str, str]
+) -> Iterator[tuple[str, str]]:
     if code:
         yield code, ""
     if cells:
@@ -195,8 +213,10 @@ def icd_documents(library: CodeSetLibrary, version: CodeSetVersion) -> Iterator[
             index_terms=terms,
             index_paths=row_paths,
             synonyms=" | ".join(
-                [*dictionary.synonyms_of(f"{row.title} {' '.join(row.inclusion)}"),
-                 *mentioned.get(row.code, ())]
+                [
+                    *dictionary.synonyms_of(f"{row.title} {' '.join(row.inclusion)}"),
+                    *mentioned.get(row.code, ()),
+                ]
             ),
         )
 
@@ -209,8 +229,14 @@ def hcpcs_documents(library: CodeSetLibrary, version: CodeSetVersion) -> Iterato
         (version.id,),
     )
     for row in rows:
-        yield SearchDocument(row["code"], "hcpcs", row["long_description"], True, "code",
-                             inclusion=row["short_description"])
+        yield SearchDocument(
+            row["code"],
+            "hcpcs",
+            row["long_description"],
+            True,
+            "code",
+            inclusion=row["short_description"],
+        )
 
 
 def cpt_documents(library: CodeSetLibrary, version: CodeSetVersion) -> Iterator[SearchDocument]:

@@ -10,19 +10,17 @@ cover the query (what a coder means) over one that merely mentions many of them.
 from __future__ import annotations
 
 import bisect
+import json
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from whoosh.searching import Searcher
 
+from coderdesk.core import paths
 from coderdesk.core.codes.importers import ensure_default_icd10cm
-from coderdesk.core.codes.library import CodeSetLibrary
 from coderdesk.core.progress import CancelToken, ProgressCallback, no_progress
 from coderdesk.core.search import index as search_index
-from coderdesk.core.search.impacts import Impacts, ScoredDocs
-from coderdesk.core.search.index import SYSTEM_NUMBERS
 from coderdesk.core.search.analysis import (
     SpellingCorrector,
     is_code_query,
@@ -30,6 +28,15 @@ from coderdesk.core.search.analysis import (
     normalise_code,
     words,
 )
+from coderdesk.core.search.index import SYSTEM_NUMBERS
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from whoosh.searching import Searcher
+
+    from coderdesk.core.codes.library import CodeSetLibrary
+    from coderdesk.core.search.impacts import Impacts, ScoredDocs
 
 SYSTEMS = ("icd10cm", "hcpcs", "cpt")
 
@@ -68,48 +75,91 @@ class CodeEntry:
     kind: str
 
 
-class CodeList:
-    """All codes sorted by their dot-less form, for prefix look-ups in microseconds."""
+_CODE_LIST_QUERIES = {
+    "icd10cm": "SELECT replace(code, '.', ''), code, title, billable, kind FROM icd_nodes"
+    " WHERE version_id = ? AND kind != 'chapter'",
+    "hcpcs": "SELECT code, code, long_description, 1, 'code' FROM hcpcs_codes"
+    " WHERE version_id = ? AND is_modifier = 0",
+    "cpt": "SELECT code, code, descriptor, 1, 'code' FROM cpt_codes WHERE version_id = ?",
+}
+_Row = tuple[str, str, str, str, int, str]  # plain, system, code, title, billable, kind
+CODE_LIST_FILE = "coderdesk-codes.json"
 
-    def __init__(self, entries: list[CodeEntry]) -> None:
-        self.entries = sorted(entries, key=lambda e: (e.plain, e.system))
-        self.keys = [e.plain for e in self.entries]
+
+class CodeList:
+    """All codes sorted by their dot-less form, for prefix look-ups in microseconds.
+
+    Rows stay plain tuples (105,000 of them load in a tenth of a second); a `CodeEntry`
+    is made only for the codes a look-up returns.
+    """
+
+    def __init__(self, rows: list[_Row]) -> None:
+        rows.sort()
+        self.rows = rows
+        self.keys = [row[0] for row in rows]
 
     @classmethod
     def from_library(cls, library: CodeSetLibrary) -> CodeList:
         """Load the codes of every system in force today."""
-        entries: list[CodeEntry] = []
-        queries = {
-            "icd10cm": "SELECT code, title, billable, kind FROM icd_nodes"
-            " WHERE version_id = ? AND kind != 'chapter'",
-            "hcpcs": "SELECT code, long_description AS title, 1 AS billable, 'code' AS kind"
-            " FROM hcpcs_codes WHERE version_id = ? AND is_modifier = 0",
-            "cpt": "SELECT code, descriptor AS title, 1 AS billable, 'code' AS kind"
-            " FROM cpt_codes WHERE version_id = ?",
-        }
-        for system, sql in queries.items():
+        cursor = library.db.cursor()
+        cursor.row_factory = None
+        rows: list[_Row] = []
+        for system, sql in _CODE_LIST_QUERIES.items():
             version = library.version_for(system)
-            if version is None:
-                continue
-            for row in library.db.execute(sql, (version.id,)):
-                code = row["code"]
-                entries.append(
-                    CodeEntry(code.replace(".", "").upper(), code, system, row["title"],
-                              bool(row["billable"]), row["kind"])
+            if version is not None:
+                rows.extend(
+                    (p.upper(), system, c, t, b, k)
+                    for p, c, t, b, k in cursor.execute(sql, (version.id,))
                 )
-        return cls(entries)
+        return cls(rows)
+
+    def save(self, folder: Path) -> None:
+        """Write the rows beside the index (the library scan is slow for a cold start)."""
+        (folder / CODE_LIST_FILE).write_text(json.dumps(self.rows), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> CodeList:
+        """Read what `save` wrote (already sorted)."""
+        rows: list[_Row] = [
+            (p, s, c, t, b, k)
+            for p, s, c, t, b, k in json.loads((folder / CODE_LIST_FILE).read_text("utf-8"))
+        ]
+        return cls(rows)
+
+    @staticmethod
+    def _entry(row: _Row) -> CodeEntry:
+        plain, system, code, title, billable, kind = row
+        return CodeEntry(plain, code, system, title, bool(billable), kind)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def entries(self, system: str | None = None) -> list[CodeEntry]:
+        """Every entry (of one system), in code order."""
+        return [self._entry(r) for r in self.rows if system is None or r[1] == system]
 
     def with_prefix(self, prefix: str) -> list[CodeEntry]:
         """Entries whose dot-less code starts with `prefix`, in code order."""
         start = bisect.bisect_left(self.keys, prefix)
         end = bisect.bisect_left(self.keys, prefix + "\uffff", lo=start)
-        return self.entries[start:end]
+        return [self._entry(r) for r in self.rows[start:end]]
 
     def get(self, code: str) -> CodeEntry | None:
         """The entry for one exact code, if it exists."""
         plain = normalise_code(code)
         matches = [e for e in self.with_prefix(plain) if e.plain == plain]
         return matches[0] if matches else None
+
+
+def build(
+    library: CodeSetLibrary,
+    folder: Path | None = None,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> search_index.BuildReport:
+    """Build the Whoosh index, its impacts and the code list (`coderdesk index build`)."""
+    code_list = CodeList.from_library(library)
+    return search_index.build_index(library, folder, progress, cancel, extras=code_list.save)
 
 
 def _code_results(entries: list[CodeEntry], limit: int) -> tuple[SearchResult, ...]:
@@ -147,15 +197,17 @@ class SearchEngine:
     ) -> SearchEngine:
         """Open the index, building the default code sets and the index first when needed."""
         ensure_default_icd10cm(library, progress)
-        if not search_index.is_current(library, folder):
-            search_index.build_index(library, folder, progress, cancel)
+        target = folder or paths.search_index_dir()
+        if not search_index.is_current(library, target):
+            build(library, target, progress, cancel)
         try:
-            ix, impacts, vocabulary = search_index.open_index(folder)
+            ix, impacts, vocabulary = search_index.open_index(target)
+            code_list = CodeList.load(target)
         except (search_index.IndexStale, OSError, ValueError, KeyError):
-            search_index.build_index(library, folder, progress, cancel)
-            ix, impacts, vocabulary = search_index.open_index(folder)
-        return cls(CodeList.from_library(library), ix.searcher(), impacts,
-                   SpellingCorrector(vocabulary))
+            build(library, target, progress, cancel)
+            ix, impacts, vocabulary = search_index.open_index(target)
+            code_list = CodeList.load(target)
+        return cls(code_list, ix.searcher(), impacts, SpellingCorrector(vocabulary))
 
     def close(self) -> None:
         """Release the index files."""
@@ -176,8 +228,11 @@ class SearchEngine:
         if not text:
             return SearchResponse(query, ())
         if is_code_query(text):
-            entries = self._filter(self.code_list.with_prefix(normalise_code(text)), system,
-                                   billable_only)
+            # Only ICD-10-CM codes carry a dot; without one, E1140 (HCPCS) and E11.40 both fit.
+            scope = "icd10cm" if "." in text and system == "all" else system
+            entries = self._filter(
+                self.code_list.with_prefix(normalise_code(text)), scope, billable_only
+            )
             if entries:
                 return SearchResponse(query, _code_results(entries, limit))
         return self._text_search(query, system, limit, billable_only)
@@ -185,7 +240,8 @@ class SearchEngine:
     @staticmethod
     def _filter(entries: list[CodeEntry], system: str, billable_only: bool) -> list[CodeEntry]:
         return [
-            e for e in entries
+            e
+            for e in entries
             if (system == "all" or e.system == system) and (e.billable or not billable_only)
         ]
 
@@ -215,8 +271,9 @@ class SearchEngine:
             groups.append(self._stems(words(phrase)))
         ranked = self._rank(groups, system, billable_only, limit)
         corrected = " ".join(corrected_tokens) if changed else None
-        return SearchResponse(query, ranked, corrected=corrected,
-                              suggestion=corrected if not ranked else None)
+        return SearchResponse(
+            query, ranked, corrected=corrected, suggestion=corrected if not ranked else None
+        )
 
     def _rank(
         self, groups: list[list[str]], system: str, billable_only: bool, limit: int
@@ -241,8 +298,14 @@ class SearchEngine:
 
     def _result(self, doc: int, score: float) -> SearchResult:
         fields = self.searcher.stored_fields(doc)
-        return SearchResult(fields["code"], fields["title"], fields["system"], fields["billable"],
-                            round(score, 4), fields["kind"])
+        return SearchResult(
+            fields["code"],
+            fields["display_title"],
+            fields["system"],
+            fields["billable"],
+            round(score, 4),
+            fields["kind"],
+        )
 
 
 def relevance(scored: ScoredDocs, impacts: Impacts) -> npt.NDArray[np.float32]:
@@ -256,4 +319,5 @@ def relevance(scored: ScoredDocs, impacts: Impacts) -> npt.NDArray[np.float32]:
     title_cover = np.minimum(scored.in_title / scored.wanted, 1.0)
     precision = scored.title_words / np.maximum(impacts.title_lengths, 1)
     score = scored.bm25 / top + 2.0 * coverage + 1.0 * title_cover + 1.0 * precision
-    return (score + 0.05 * impacts.billable).astype(np.float32)
+    final: npt.NDArray[np.float32] = (score + 0.05 * impacts.billable).astype(np.float32)
+    return final

@@ -13,21 +13,47 @@ from __future__ import annotations
 import bisect
 import functools
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
-FIELD_WEIGHTS = {"title": 3.0, "index_terms": 2.5, "inclusion": 2.0, "synonyms": 1.5, "context": 1.0}
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from pathlib import Path
+
+FIELD_WEIGHTS = {
+    "title": 3.0,
+    "index_terms": 2.5,
+    "inclusion": 2.0,
+    "synonyms": 1.5,
+    "context": 1.0,
+}
 K1 = 1.2
 B = 0.75
 FILE = "coderdesk-impacts.npz"
 # Words of a title that say little about the condition; they do not count against a code.
 GENERIC_STEMS = frozenset(
-    "unspecifi specifi other nec not elsewher classifi site type part without with due"
-    " unspecified specified elsewhere classified".split()
+    [
+        "unspecifi",
+        "specifi",
+        "other",
+        "nec",
+        "not",
+        "elsewher",
+        "classifi",
+        "site",
+        "type",
+        "part",
+        "without",
+        "with",
+        "due",
+        "unspecified",
+        "specified",
+        "elsewhere",
+        "classified",
+    ]
 )
 STEMS_FILE = "coderdesk-stems.json"
 
@@ -46,7 +72,7 @@ class ImpactCollector:
         self.documents = 0
 
     def add(
-        self, fields: dict[str, Sequence[str]], billable: bool, system: int, owner: int
+        self, fields: Mapping[str, Sequence[str]], billable: bool, system: int, owner: int
     ) -> None:
         """Record one document's analyzed fields (stems in order, repeats kept).
 
@@ -101,10 +127,14 @@ class ImpactCollector:
             owners=np.asarray(self.owners, dtype=np.int32),
         )
 
-    def _idf(self, stems: npt.NDArray[np.int32], docs: npt.NDArray[np.int32]) -> npt.NDArray[np.float64]:
+    def _idf(
+        self, stems: npt.NDArray[np.int32], docs: npt.NDArray[np.int32]
+    ) -> npt.NDArray[np.float64]:
         # Document frequency counts a document once however many fields hold the stem.
         pairs = np.unique(stems.astype(np.int64) * (self.documents + 1) + docs)
-        df = np.bincount((pairs // (self.documents + 1)).astype(np.int64), minlength=len(self.stem_ids))
+        df = np.bincount(
+            (pairs // (self.documents + 1)).astype(np.int64), minlength=len(self.stem_ids)
+        )
         n = max(self.documents, 1)
         return np.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
@@ -261,7 +291,9 @@ class StemVariants:
         found = [stem] if stem in self.ids else []
         if len(stem) >= 5:
             found += [s for s in self._with_prefix(stem) if s != stem and len(s) - len(stem) <= 3]
-            found += [stem[:n] for n in range(max(5, len(stem) - 2), len(stem)) if stem[:n] in self.ids]
+            found += [
+                stem[:n] for n in range(max(5, len(stem) - 2), len(stem)) if stem[:n] in self.ids
+            ]
         return found
 
     def completions(self, prefix: str) -> list[str]:

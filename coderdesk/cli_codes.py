@@ -1,0 +1,269 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The code-set commands of `coderdesk`: import, codesets, index, search, code, bench search."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from coderdesk.core.codes.library import CodeSetLibrary
+from coderdesk.core.errors import UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+SEARCH_SYSTEMS = ("icd10cm", "hcpcs", "cpt", "all")
+
+
+def _say(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _progress(done: int, total: int, label: str) -> None:
+    if not sys.stderr.isatty():  # scripts and CI read stdout; keep their logs quiet
+        return
+    of = f"/{total:,}" if total else ""
+    sys.stderr.write(f"\r{label}: {done:,}{of}   ")
+    sys.stderr.flush()
+
+
+@contextmanager
+def _library() -> Iterator[CodeSetLibrary]:
+    library = CodeSetLibrary()
+    try:
+        yield library
+    finally:
+        library.close()
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """`coderdesk import KIND FILE`."""
+    from coderdesk.core.codes.importers import ensure_default_icd10cm, import_release
+
+    with _library() as library:
+        ensure_default_icd10cm(library)
+        summary = import_release(
+            library,
+            args.kind,
+            args.file,
+            effective=args.effective,
+            label=args.label,
+            progress=_progress,
+        )
+    _say(summary.describe())
+    return 0
+
+
+def cmd_codesets(args: argparse.Namespace) -> int:
+    """`coderdesk codesets list`."""
+    from coderdesk.core.codes.importers import ensure_default_icd10cm
+
+    with _library() as library:
+        ensure_default_icd10cm(library)
+        versions = library.versions()
+        in_force = {v.system: library.version_for(v.system) for v in versions}
+    if args.json:
+        _say(
+            json.dumps(
+                [
+                    {
+                        "system": v.system,
+                        "label": v.label,
+                        "effective_from": v.effective_from.isoformat(),
+                        "effective_to": v.effective_to.isoformat() if v.effective_to else None,
+                        "records": v.record_count,
+                        "source": v.source_name,
+                        "in_force": in_force.get(v.system) == v,
+                    }
+                    for v in versions
+                ]
+            )
+        )
+        return 0
+    for v in versions:
+        mark = "*" if in_force.get(v.system) == v else " "
+        until = v.effective_to.isoformat() if v.effective_to else "..."
+        _say(
+            f"{mark} {v.system:17} {v.label}  {v.effective_from.isoformat()} to {until}"
+            f"  {v.record_count:,} records"
+        )
+    _say("(* = in force today)")
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    """`coderdesk index build`."""
+    import time
+
+    from coderdesk.core.codes.importers import ensure_default_icd10cm
+    from coderdesk.core.search.engine import build as build_index
+
+    started = time.perf_counter()
+    with _library() as library:
+        ensure_default_icd10cm(library, _progress)
+        report = build_index(library, progress=_progress)
+    _say(f"Indexed {report.documents:,} codes in {time.perf_counter() - started:.1f} s.")
+    return 0
+
+
+def _result_json(result: Any) -> dict[str, Any]:
+    return {
+        "code": result.code,
+        "title": result.title,
+        "system": result.system,
+        "billable": result.billable,
+        "score": result.score,
+    }
+
+
+def _open_engine(library: CodeSetLibrary) -> Any:
+    from coderdesk.core.search.engine import SearchEngine
+
+    return SearchEngine.open(library, progress=_progress)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """`coderdesk search "QUERY"` and `coderdesk search --batch FILE --json`."""
+    if (args.query is None) == (args.batch is None):
+        raise UsageError("Give either a QUERY or --batch FILE.")
+    with _library() as library:
+        engine = _open_engine(library)
+        try:
+            if args.batch is not None:
+                return _search_batch(engine, args)
+            response = engine.search(
+                args.query, system=args.system, limit=args.limit, billable_only=args.billable
+            )
+        finally:
+            engine.close()
+    if args.json:
+        _say(
+            json.dumps(
+                {
+                    "query": response.query,
+                    "corrected": response.corrected,
+                    "results": [_result_json(r) for r in response.results],
+                }
+            )
+        )
+        return 0
+    _print_response(response)
+    return 0
+
+
+def _print_response(response: Any) -> None:
+    if response.corrected:
+        _say(f"(searched for: {response.corrected})")
+    if not response.results:
+        hint = f" Did you mean: {response.suggestion}?" if response.suggestion else ""
+        _say("No codes found." + hint)
+    for r in response.results:
+        mark = " " if r.billable else "H"
+        _say(f"{mark} {r.code:9} {r.system:8} {r.title}")
+
+
+def _search_batch(engine: Any, args: argparse.Namespace) -> int:
+    try:
+        lines = Path(args.batch).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise UsageError(f"Cannot read {args.batch}: {exc.strerror}.") from None
+    for query in lines:
+        response = engine.search(
+            query, system=args.system, limit=args.limit, billable_only=args.billable
+        )
+        _say(json.dumps({"query": query, "results": [_result_json(r) for r in response.results]}))
+    return 0
+
+
+def cmd_code(args: argparse.Namespace) -> int:
+    """`coderdesk code E11.40 [--date D] [--json]`."""
+    from coderdesk.core.codes.catalog import Catalog
+    from coderdesk.core.codes.importers import ensure_default_icd10cm
+
+    with _library() as library:
+        ensure_default_icd10cm(library)
+        detail = Catalog(library).detail(args.code, args.date)
+    if args.json:
+        _say(json.dumps(detail.as_json()))
+        return 0
+    _say(f"{detail.code}  {detail.title}  [{detail.version}]")
+    _say("billable" if detail.billable else "not billable (header: choose a child)")
+    for step in detail.path:
+        _say(f"  in {step['code']}: {step['title']}")
+    for note in detail.notes:
+        _say(f"  {note.kind} ({note.source}): {note.text}")
+    for child in detail.children:
+        _say(f"  > {child['code']} {child['title']}")
+    return 0
+
+
+def cmd_bench_search(args: argparse.Namespace) -> int:
+    """`coderdesk bench search [--json]`."""
+    from coderdesk.core.search.bench import run_search_benchmark
+
+    report = run_search_benchmark(args.dev_set, progress=_progress)
+    _say(json.dumps(report, indent=1) if args.json else report["text"])
+    return 0
+
+
+def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the code-set commands on the main parser."""
+    from coderdesk.core.codes.importers import KINDS
+
+    imp = commands.add_parser("import", help="import an official release file into the library")
+    imp.add_argument("kind", choices=KINDS, metavar="KIND", help=" | ".join(KINDS))
+    imp.add_argument("file", type=Path, metavar="FILE")
+    imp.add_argument("--effective", type=_date, help="date the release comes into force")
+    imp.add_argument("--label", help="name shown for this version")
+    imp.set_defaults(handler=cmd_import)
+
+    codesets = commands.add_parser("codesets", help="list the code-set versions")
+    verbs = codesets.add_subparsers(dest="verb", required=True, metavar="ACTION")
+    listing = verbs.add_parser("list", help="every imported version, and which is in force")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=cmd_codesets)
+
+    index = commands.add_parser("index", help="build the search index")
+    index_verbs = index.add_subparsers(dest="verb", required=True, metavar="ACTION")
+    index_verbs.add_parser("build", help="(re)build the index").set_defaults(handler=cmd_index)
+
+    search = commands.add_parser("search", help="search codes by words or code")
+    search.add_argument("query", nargs="?", metavar="QUERY")
+    search.add_argument("--batch", type=Path, metavar="FILE", help="one query per line")
+    search.add_argument("--system", choices=SEARCH_SYSTEMS, default="all")
+    search.add_argument("--limit", type=_positive, default=10)
+    search.add_argument("--billable", action="store_true", help="billable codes only")
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(handler=cmd_search)
+
+    code = commands.add_parser("code", help="tabular detail of a code")
+    code.add_argument("code", metavar="CODE")
+    code.add_argument("--date", type=_date, help="date of service (default today)")
+    code.add_argument("--json", action="store_true")
+    code.set_defaults(handler=cmd_code)
+
+    bench = commands.add_parser("bench", help="benchmarks (figures, not tests)")
+    bench_verbs = bench.add_subparsers(dest="verb", required=True, metavar="WHAT")
+    bench_search = bench_verbs.add_parser("search", help="search speed and quality, vs FTS5")
+    bench_search.add_argument("--json", action="store_true")
+    bench_search.add_argument("--dev-set", type=Path, help="search_dev.tsv (default ../shared)")
+    bench_search.set_defaults(handler=cmd_bench_search)

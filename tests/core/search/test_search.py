@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Search behaviour: codes by prefix, words in any order, misspellings, abbreviations, filters."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from coderdesk.core.search.analysis import is_code_query, load_dictionary
+
+if TYPE_CHECKING:
+    from coderdesk.core.search.engine import SearchEngine
+
+
+def _codes(engine: SearchEngine, query: str, **kw: object) -> list[str]:
+    return [r.code for r in engine.search(query, **kw).results]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("query", ["E114", "e11.4", "E11.4"])
+def test_code_prefix_lists_the_code_and_children_in_order(engine: SearchEngine, query: str) -> None:
+    codes = _codes(engine, query, limit=50, system="icd10cm")
+    assert codes[:6] == ["E11.4", "E11.40", "E11.41", "E11.42", "E11.43", "E11.44"]
+    assert all(c.startswith("E11.4") for c in codes)
+
+
+def test_a_code_without_dot_may_be_hcpcs_too(engine: SearchEngine) -> None:
+    results = engine.search("E1140", limit=5).results
+    assert {(r.code, r.system) for r in results} >= {("E11.40", "icd10cm"), ("E1140", "hcpcs")}
+    assert [r.system for r in engine.search("E11.40").results] == ["icd10cm"]
+
+
+def test_code_prefix_reaches_seventh_characters(engine: SearchEngine) -> None:
+    codes = _codes(engine, "S72.0", limit=500)
+    assert codes[0] == "S72.0"
+    assert "S72.001A" in codes
+    assert codes == sorted(codes, key=lambda c: c.replace(".", ""))
+
+
+def test_headers_are_marked_not_billable(engine: SearchEngine) -> None:
+    results = engine.search("E11.4", limit=3).results
+    assert results[0].billable is False
+    assert results[1].billable is True
+
+
+def test_hcpcs_codes_are_found_by_code_and_words(engine: SearchEngine) -> None:
+    assert _codes(engine, "J3301")[0] == "J3301"
+    assert "J3301" in _codes(engine, "triamcinolone acetonide injection", system="hcpcs", limit=10)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("diabetes type 2 with neuropathy", "E11.4"),
+        ("neuropathy diabetes type 2", "E11.4"),
+        ("fracture femur neck", "S72.0"),
+        ("pnuemonia", "J1"),
+        ("diabetis type 2", "E11"),
+        ("chf", "I50"),
+        ("htn", "I1"),
+        ("heart attack", "I2"),
+        ("Major depressive affective disorder, recurrent episode, moderate", "F33.1"),
+        ("Trismus neonatorum", "A33"),
+    ],
+)
+def test_text_queries_find_what_a_coder_means(
+    engine: SearchEngine, query: str, expected: str
+) -> None:
+    assert any(c.startswith(expected) for c in _codes(engine, query, limit=5)), query
+
+
+def test_misspelling_is_corrected_and_reported(engine: SearchEngine) -> None:
+    response = engine.search("pnuemonia")
+    assert response.corrected == "pneumonia"
+
+
+def test_filters(engine: SearchEngine) -> None:
+    assert all(r.billable for r in engine.search("fracture femur", billable_only=True).results)
+    assert all(r.system == "hcpcs" for r in engine.search("wheelchair", system="hcpcs").results)
+    assert engine.search("wheelchair", system="icd10cm").results
+
+
+def test_nothing_found_gives_no_results(engine: SearchEngine) -> None:
+    assert engine.search("zzzqqqxxy").results == ()
+    assert engine.search("   ").results == ()
+
+
+def test_code_pattern_detection() -> None:
+    assert is_code_query("E114")
+    assert is_code_query("s72.0")
+    assert is_code_query("99213")
+    assert is_code_query("J33")
+    assert not is_code_query("flu")
+    assert not is_code_query("12")
+
+
+def test_dictionary_expands_abbreviations() -> None:
+    dictionary = load_dictionary()
+    assert dictionary.expand(["chf"]) == ["congestive", "heart", "failure"]
+    assert "myocardial infarction" in dictionary.synonyms_of("heart attack")
