@@ -317,7 +317,7 @@ def relevance(scored: ScoredDocs, impacts: Impacts) -> npt.NDArray[np.float32]:
     top = float(scored.bm25.max()) or 1.0
     coverage = np.minimum(scored.covered / scored.wanted, 1.0)
     title_cover = np.minimum(scored.in_title / scored.wanted, 1.0)
-    precision = scored.title_words / np.maximum(impacts.title_lengths, 1)
+    precision = np.minimum(scored.title_words / np.maximum(impacts.title_lengths, 1), 1.0)
     score = scored.bm25 / top + 2.0 * coverage + 1.0 * title_cover + 1.0 * precision
     final: npt.NDArray[np.float32] = (score + 0.05 * impacts.billable).astype(np.float32)
     return final

@@ -33,6 +33,7 @@ FIELD_WEIGHTS = {
 K1 = 1.2
 B = 0.75
 FILE = "coderdesk-impacts.npz"
+GENERIC_WEIGHT = 0.6
 # Words of a title that say little about the condition; they do not count against a code.
 GENERIC_STEMS = frozenset(
     [
@@ -231,13 +232,16 @@ class Impacts:
             terms = [self.stem_ids[s] for s in group if s in self.stem_ids]
             if not terms:
                 continue
-            weight = float(max(self.idf[t] for t in terms))
+            generic = all(s in GENERIC_STEMS for s in group)
+            # "other", "specified", "site" say little: they count, but only a little.
+            weight = float(max(self.idf[t] for t in terms)) * (GENERIC_WEIGHT if generic else 1.0)
             wanted += weight
             best, present, in_title = self._group(terms)
             total += best
             covered += present * weight
             titled += in_title * weight
-            title_words += in_title.astype(np.int16)
+            if not generic:
+                title_words += in_title.astype(np.int16)
         return ScoredDocs(total, covered, titled, title_words, wanted)
 
     def variants(self) -> StemVariants:
