@@ -23,17 +23,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 SCHEMA_VERSION = 1
-SYSTEMS = (
-    "icd10cm",
-    "icd10cm-index",
-    "icd10cm-eindex",
-    "icd10cm-neoplasm",
-    "icd10cm-drug",
-    "hcpcs",
-    "cpt",
-    "ncci-ptp",
-    "mue",
-)
 ALWAYS = dt.date(1900, 1, 1)
 
 _SCHEMA = """

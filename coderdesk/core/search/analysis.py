@@ -23,37 +23,8 @@ _CODE_QUERY = re.compile(
     r"^\s*(?:[a-tv-z]\d[0-9a-z]\.?[0-9a-z]{0,4}|[a-z]\d{4}|\d{4}[0-9ft]|\d{1,4})\s*$",
     re.IGNORECASE,
 )
-STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "for",
-        "from",
-        "in",
-        "into",
-        "is",
-        "it",
-        "of",
-        "on",
-        "or",
-        "the",
-        "to",
-        "with",
-        "without",
-        "not",
-        "nos",
-        "nec",
-        "other",
-        "unspecified",
-        "due",
-    ]
-)
+# Dropped by the search analyzer. "with", "without" and "not" stay: they change a code.
+STOP_WORDS = frozenset("a an and are as at be by for from in into is it of on or the to".split())  # noqa: SIM905
 
 
 def is_code_query(text: str) -> bool:

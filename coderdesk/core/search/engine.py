@@ -38,8 +38,6 @@ if TYPE_CHECKING:
     from coderdesk.core.codes.library import CodeSetLibrary
     from coderdesk.core.search.impacts import Impacts, ScoredDocs
 
-SYSTEMS = ("icd10cm", "hcpcs", "cpt")
-
 
 @dataclass(frozen=True)
 class SearchResult:
@@ -138,10 +136,24 @@ class CodeList:
         """Every entry (of one system), in code order."""
         return [self._entry(r) for r in self.rows if system is None or r[1] == system]
 
-    def with_prefix(self, prefix: str) -> list[CodeEntry]:
-        """Entries whose dot-less code starts with `prefix`, in code order."""
+    def with_prefix(
+        self,
+        prefix: str,
+        system: str = "all",
+        billable_only: bool = False,
+        limit: int | None = None,
+    ) -> list[CodeEntry]:
+        """Entries whose dot-less code starts with `prefix`, in code order, filtered."""
         start = bisect.bisect_left(self.keys, prefix)
         end = bisect.bisect_left(self.keys, prefix + "\uffff", lo=start)
+        if system != "all" or billable_only or limit is not None:
+            found: list[CodeEntry] = []
+            for row in self.rows[start:end]:
+                if (system == "all" or row[1] == system) and (row[4] or not billable_only):
+                    found.append(self._entry(row))
+                    if limit is not None and len(found) >= limit:
+                        break
+            return found
         return [self._entry(r) for r in self.rows[start:end]]
 
     def get(self, code: str) -> CodeEntry | None:
@@ -230,20 +242,10 @@ class SearchEngine:
         if is_code_query(text):
             # Only ICD-10-CM codes carry a dot; without one, E1140 (HCPCS) and E11.40 both fit.
             scope = "icd10cm" if "." in text and system == "all" else system
-            entries = self._filter(
-                self.code_list.with_prefix(normalise_code(text)), scope, billable_only
-            )
+            entries = self.code_list.with_prefix(normalise_code(text), scope, billable_only, limit)
             if entries:
                 return SearchResponse(query, _code_results(entries, limit))
         return self._text_search(query, system, limit, billable_only)
-
-    @staticmethod
-    def _filter(entries: list[CodeEntry], system: str, billable_only: bool) -> list[CodeEntry]:
-        return [
-            e
-            for e in entries
-            if (system == "all" or e.system == system) and (e.billable or not billable_only)
-        ]
 
     def _correct(self, tokens: list[str]) -> tuple[list[str], bool]:
         corrected, changed = [], False

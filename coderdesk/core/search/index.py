@@ -21,7 +21,7 @@ from whoosh.fields import BOOLEAN, ID, STORED, TEXT, Schema
 
 from coderdesk.core import paths
 from coderdesk.core.progress import CancelToken, ProgressCallback, no_progress
-from coderdesk.core.search.analysis import words
+from coderdesk.core.search.analysis import STOP_WORDS, words
 from coderdesk.core.search.documents import SearchDocument, all_documents
 from coderdesk.core.search.impacts import ImpactCollector, Impacts
 
@@ -40,31 +40,7 @@ SEARCH_FIELDS = ("title", "inclusion", "index_terms", "context", "synonyms")
 
 
 def _analyzer() -> StemmingAnalyzer:
-    # "with" and "without" change a code's meaning; keep "without" (and "not") as words.
-    stop = frozenset(
-        [
-            "a",
-            "an",
-            "and",
-            "are",
-            "as",
-            "at",
-            "be",
-            "by",
-            "for",
-            "from",
-            "in",
-            "into",
-            "is",
-            "it",
-            "of",
-            "on",
-            "or",
-            "the",
-            "to",
-        ]
-    )
-    return StemmingAnalyzer(stoplist=stop, minsize=1)
+    return StemmingAnalyzer(stoplist=STOP_WORDS, minsize=1)
 
 
 def _stems_field(stored: bool = False) -> TEXT:

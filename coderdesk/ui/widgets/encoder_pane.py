@@ -7,14 +7,18 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
 
 class EncoderPane(QWidget):
-    """Search box and results area; searching arrives with the code-set library."""
+    """Search box and results area; the search itself is wired in with the workstation."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search ICD-10-CM, CPT, HCPCS (Ctrl+K)")
         self.search.setEnabled(False)
-        self.status = QLabel("No code sets are loaded in this build yet.", self)
+        self.status = QLabel(
+            "Code search runs from the command line for now (coderdesk search);"
+            " it comes to this pane next.",
+            self,
+        )
         self.status.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
