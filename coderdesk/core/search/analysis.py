@@ -6,6 +6,7 @@ Everything here works on plain words; the Whoosh analyzer does stemming on both 
 
 from __future__ import annotations
 
+import bisect
 import re
 import tomllib
 from dataclasses import dataclass
@@ -109,7 +110,13 @@ class SpellingCorrector:
 
     def __init__(self, frequencies: dict[str, int]) -> None:
         self.frequencies = frequencies
+        self._sorted = sorted(frequencies)
         self._by_deletion: dict[str, list[str]] | None = None
+
+    def begins_a_word(self, prefix: str) -> bool:
+        """Whether some vocabulary word starts with `prefix`."""
+        at = bisect.bisect_left(self._sorted, prefix)
+        return at < len(self._sorted) and self._sorted[at].startswith(prefix)
 
     def known(self, word: str) -> bool:
         """Whether `word` occurs in the vocabulary."""

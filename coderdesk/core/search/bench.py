@@ -231,7 +231,7 @@ def run_configuration(
 
 
 _MEMORY_PROBE = """
-import resource, sys
+import sys
 from pathlib import Path
 from coderdesk.core.codes.library import CodeSetLibrary
 from coderdesk.core.search.engine import SearchEngine
@@ -239,12 +239,13 @@ folder = Path(sys.argv[1])
 engine = SearchEngine.open(CodeSetLibrary(folder / "codesets.sqlite"), folder / "index")
 for query in ("diabetes type 2 neuropathy", "S72.0", "pnuemonia", "fract fem"):
     engine.search(query)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+lines = Path("/proc/self/status").read_text().splitlines()
+print(next(int(line.split()[1]) for line in lines if line.startswith("VmHWM")) // 1024)
 """
 
 
 def _engine_memory_mb(folder: Path) -> int:
-    """Peak RSS of a fresh process that opens the engine on `folder` and searches."""
+    """Peak RSS (VmHWM, which a fork does not inherit) of a fresh process that searches."""
     result = subprocess.run(
         [sys.executable, "-c", _MEMORY_PROBE, str(folder)],
         capture_output=True,

@@ -247,10 +247,16 @@ class SearchEngine:
                 return SearchResponse(query, _code_results(entries, limit))
         return self._text_search(query, system, limit, billable_only)
 
-    def _correct(self, tokens: list[str]) -> tuple[list[str], bool]:
+    def _correct(self, tokens: list[str], partial: bool) -> tuple[list[str], bool]:
         corrected, changed = [], False
-        for token in tokens:
-            fixed = self.corrector.correct(token)
+        for number, token in enumerate(tokens):
+            typing = partial and number == len(tokens) - 1
+            # A word still being typed is completed, not corrected, while it begins a word.
+            fixed = (
+                None
+                if typing and self.corrector.begins_a_word(token)
+                else (self.corrector.correct(token))
+            )
             corrected.append(fixed or token)
             changed = changed or fixed is not None
         return corrected, changed
@@ -267,7 +273,7 @@ class SearchEngine:
         # A last word with no space after it may still be being typed: complete it.
         partial = not query.endswith(" ")
         tokens = self.dictionary.expand(words(query))
-        corrected_tokens, changed = self._correct(tokens)
+        corrected_tokens, changed = self._correct(tokens, partial)
         groups = self.variants.groups(self._stems(corrected_tokens), partial_last=partial)
         for phrase in self.dictionary.synonyms_of(" ".join(corrected_tokens)):
             groups.append(self._stems(words(phrase)))
