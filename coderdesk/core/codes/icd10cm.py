@@ -10,7 +10,6 @@ code is billable only with its 7th character (placeholder X fills positions 5-6)
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -306,11 +305,6 @@ def parse_tabular(path: Path) -> Tabular:
     _finish(builder)
     version = (root.findtext("version") or "").strip()
     return Tabular(version, builder.nodes)
-
-
-def fiscal_year_start(version: str) -> dt.date:
-    """Oct 1 of the year before fiscal year `version` (FY2026 starts 2025-10-01)."""
-    return dt.date(int(version) - 1, 10, 1)
 
 
 def embedded_tabular_path() -> Path:

@@ -256,8 +256,3 @@ class CodeSetLibrary:
             "UPDATE versions SET status = 'active', record_count = ? WHERE id = ?",
             (record_count, version_id),
         )
-
-    def remove_version(self, version_id: int) -> None:
-        """Delete a version and its records."""
-        with self.transaction():
-            self._delete_version_rows(version_id)
