@@ -216,6 +216,57 @@ def cmd_code(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_claim_file(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"Cannot read {path}: {exc.strerror}.") from None
+    except ValueError as exc:
+        raise UsageError(f"{path.name} is not valid JSON: {exc}.") from None
+
+
+def _print_findings(findings: list[Any]) -> None:
+    if not findings:
+        _say("No findings.")
+    for finding in findings:
+        where = f" [{', '.join(finding.codes)}]" if finding.codes else ""
+        _say(f"{str(finding.severity).upper():7} {finding.rule}{where}: {finding.message}")
+        _say(f"        source: {finding.citation}")
+        if finding.fix:
+            _say(f"        fix: {finding.fix}")
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """`coderdesk validate CLAIM.json [--json]` and `--batch FILE.jsonl --json`."""
+    from coderdesk.core.codes.importers import ensure_default_icd10cm
+    from coderdesk.core.rules.claim import parse_claim
+    from coderdesk.core.rules.engine import RuleEngine
+
+    if (args.claim is None) == (args.batch is None):
+        raise UsageError("Give either CLAIM.json or --batch FILE.jsonl.")
+    with _library() as library:
+        ensure_default_icd10cm(library)
+        engine = RuleEngine(library)
+        if args.batch is not None:
+            for line in _read_lines(args.batch):
+                findings = engine.validate(parse_claim(json.loads(line)))
+                _say(json.dumps({"findings": [f.as_json() for f in findings]}))
+            return 0
+        findings = engine.validate(parse_claim(_load_claim_file(args.claim)))
+    if args.json:
+        _say(json.dumps({"findings": [f.as_json() for f in findings]}))
+    else:
+        _print_findings(findings)
+    return 0
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except OSError as exc:
+        raise UsageError(f"Cannot read {path}: {exc.strerror}.") from None
+
+
 def cmd_bench_search(args: argparse.Namespace) -> int:
     """`coderdesk bench search [--json]`."""
     from coderdesk.core.search.bench import run_search_benchmark
@@ -260,6 +311,12 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     code.add_argument("--date", type=_date, help="date of service (default today)")
     code.add_argument("--json", action="store_true")
     code.set_defaults(handler=cmd_code)
+
+    validate = commands.add_parser("validate", help="check a claim against the coding rules")
+    validate.add_argument("claim", type=Path, nargs="?", metavar="CLAIM.json")
+    validate.add_argument("--batch", type=Path, metavar="FILE.jsonl", help="one claim per line")
+    validate.add_argument("--json", action="store_true")
+    validate.set_defaults(handler=cmd_validate)
 
     bench = commands.add_parser("bench", help="benchmarks (figures, not tests)")
     bench_verbs = bench.add_subparsers(dest="verb", required=True, metavar="WHAT")

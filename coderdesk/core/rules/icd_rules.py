@@ -1,0 +1,174 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""ICD-10-CM rules: valid, billable, complete codes; Excludes notes; external causes first.
+
+Citations paraphrase the Official Guidelines for Coding and Reporting (section I) in our
+own words and name the tabular note a finding stands on.
+"""
+
+from __future__ import annotations
+
+from itertools import permutations
+from typing import TYPE_CHECKING
+
+from coderdesk.core.codes.icd10cm import format_code, with_seventh
+from coderdesk.core.rules.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from coderdesk.core.rules.engine import RuleContext
+    from coderdesk.core.rules.icd_table import IcdTable
+
+GUIDELINE_LEVEL = "ICD-10-CM Guidelines I.A.6: report a code only at its highest level of detail"
+GUIDELINE_SEVENTH = (
+    "ICD-10-CM Guidelines I.A.5 and I.B.1: a required 7th character, with X placeholders"
+)
+GUIDELINE_EXCLUDES = "ICD-10-CM Guidelines I.A.12"
+GUIDELINE_EXTERNAL = "ICD-10-CM Guidelines I.C.20: external cause codes are never first-listed"
+
+
+def _seventh_problem(code: str, icd: IcdTable) -> Finding | None:
+    """A 7th-character or placeholder problem with `code`, or None."""
+    node = icd.get(code)
+    if node is not None:
+        if not icd.needs_seventh(node.code):
+            return None
+        chars = "".join(k[-1] for k in icd.children[node.code])
+        return Finding(
+            "ICD10CM.SEVENTH_CHAR",
+            Severity.ERROR,
+            f"{node.code} needs a 7th character ({', '.join(chars)}).",
+            GUIDELINE_SEVENTH,
+            (node.code,),
+            fix=f"Use {with_seventh(node.code, chars[0])} or another 7th character.",
+        )
+    plain = code.replace(".", "").upper()
+    if len(plain) < 5:
+        return None
+    base, char = format_code(plain[:-1].rstrip("X")), plain[-1]
+    base_node = icd.get(base)
+    if base_node is None or not icd.needs_seventh(base_node.code):
+        return None
+    complete = with_seventh(base_node.code, char)
+    if complete in icd.nodes:
+        return Finding(
+            "ICD10CM.SEVENTH_CHAR",
+            Severity.ERROR,
+            f"{code} lacks its placeholder X: the code is {complete}.",
+            GUIDELINE_SEVENTH,
+            (code,),
+            fix=f"Use {complete}.",
+        )
+    allowed = ", ".join(k[-1] for k in icd.children[base_node.code])
+    return Finding(
+        "ICD10CM.SEVENTH_CHAR",
+        Severity.ERROR,
+        f"7th character {char} is not defined for {base_node.code} (allowed: {allowed}).",
+        GUIDELINE_SEVENTH,
+        (code,),
+        fix=f"Choose one of {allowed}.",
+    )
+
+
+class ValidCodeRule:
+    """ICD10CM.INVALID_CODE, ICD10CM.HEADER_CODE and ICD10CM.SEVENTH_CHAR in one pass."""
+
+    rule_id = "ICD10CM.INVALID_CODE"
+
+    def check(self, context: RuleContext) -> Iterator[Finding]:
+        """One finding per diagnosis that cannot be reported as written."""
+        icd = context.icd
+        for code in context.claim.diagnoses:
+            seventh = _seventh_problem(code, icd)
+            if seventh is not None:
+                yield seventh
+                continue
+            node = icd.get(code)
+            if node is None or node.kind == "chapter":
+                yield Finding(
+                    "ICD10CM.INVALID_CODE",
+                    Severity.ERROR,
+                    f"{code} is not an ICD-10-CM code in {icd.label}.",
+                    f"Code set in force on {context.claim.date_of_service}: {icd.label}",
+                    (code,),
+                    fix="Search the encoder for the right code.",
+                )
+            elif not node.billable:
+                children = icd.children.get(node.code, [])
+                shown = ", ".join(children[:6]) + (" ..." if len(children) > 6 else "")
+                yield Finding(
+                    "ICD10CM.HEADER_CODE",
+                    Severity.ERROR,
+                    f"{node.code} is a header with subdivisions; it cannot be reported.",
+                    GUIDELINE_LEVEL,
+                    (node.code,),
+                    fix=f"Choose one of: {shown}.",
+                )
+
+
+def _excluded_pairs(context: RuleContext, kind: str) -> Iterator[tuple[str, str, str, str]]:
+    """(code, other, note owner, note text) for every Excludes note of `kind` that binds."""
+    icd = context.icd
+    nodes = [icd.get(c) for c in context.claim.diagnoses]
+    present = [n for n in nodes if n is not None]
+    for first, second in permutations(present, 2):
+        for owner in icd.lineage(first.code):
+            for note in owner.notes:
+                if note.kind == kind and any(ref.covers(second.code) for ref in note.refs):
+                    yield first.code, second.code, owner.code, note.text
+
+
+class ExcludesRule:
+    """ICD10CM.EXCLUDES1 (error, overridable) and ICD10CM.EXCLUDES2 (information)."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.rule_id = "ICD10CM.EXCLUDES1" if kind == "excludes1" else "ICD10CM.EXCLUDES2"
+
+    def check(self, context: RuleContext) -> Iterator[Finding]:
+        """One finding per pair of codes, citing the note that relates them."""
+        seen: set[frozenset[str]] = set()
+        for code, other, owner, text in _excluded_pairs(context, self.kind):
+            pair = frozenset((code, other))
+            if pair in seen:
+                continue
+            seen.add(pair)
+            yield self._finding(code, other, owner, text)
+
+    def _finding(self, code: str, other: str, owner: str, text: str) -> Finding:
+        if self.kind == "excludes1":
+            return Finding(
+                self.rule_id,
+                Severity.ERROR,
+                f"{code} and {other} should not be reported together (Excludes1).",
+                f'{GUIDELINE_EXCLUDES}; Excludes1 note at {owner}: "{text}"',
+                (code, other),
+                fix="Keep the code the documentation supports; override with a reason "
+                "only when the two conditions are unrelated.",
+            )
+        return Finding(
+            self.rule_id,
+            Severity.INFO,
+            f"{other} is not included in {code} (Excludes2): both may be reported.",
+            f'{GUIDELINE_EXCLUDES}; Excludes2 note at {owner}: "{text}"',
+            (code, other),
+        )
+
+
+class ExternalCauseFirstRule:
+    """ICD10CM.EXTERNAL_CAUSE_FIRST: V00-Y99 may not be the first-listed diagnosis."""
+
+    rule_id = "ICD10CM.EXTERNAL_CAUSE_FIRST"
+
+    def check(self, context: RuleContext) -> Iterator[Finding]:
+        """A finding when the first diagnosis is an external cause code."""
+        diagnoses = context.claim.diagnoses
+        if diagnoses and diagnoses[0][:1] in ("V", "W", "X", "Y"):
+            yield Finding(
+                self.rule_id,
+                Severity.ERROR,
+                f"{diagnoses[0]} is an external cause code and cannot be listed first.",
+                GUIDELINE_EXTERNAL,
+                (diagnoses[0],),
+                fix="List the injury or condition first; move the external cause after it.",
+            )
