@@ -6,7 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from coderdesk.core.rules.claim_rules import ClaimRule
-from coderdesk.core.rules.icd_rules import ExcludesRule, ExternalCauseFirstRule, ValidCodeRule
+from coderdesk.core.rules.icd_rules import (
+    ExcludesRule,
+    ExternalCauseFirstRule,
+    ManifestationRule,
+    UseAdditionalRule,
+    ValidCodeRule,
+)
 
 if TYPE_CHECKING:
     from coderdesk.core.rules.engine import Rule
@@ -19,5 +25,7 @@ def default_rules() -> list[Rule]:
         ExcludesRule("excludes1"),
         ExcludesRule("excludes2"),
         ExternalCauseFirstRule(),
+        ManifestationRule(),
+        UseAdditionalRule(),
         ClaimRule(),
     ]

@@ -16,6 +16,7 @@ from coderdesk.core.rules.findings import Finding, Severity
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from coderdesk.core.codes.icd10cm import Note
     from coderdesk.core.rules.engine import RuleContext
     from coderdesk.core.rules.icd_table import IcdTable
 
@@ -172,3 +173,105 @@ class ExternalCauseFirstRule:
                 (diagnoses[0],),
                 fix="List the injury or condition first; move the external cause after it.",
             )
+
+
+GUIDELINE_ETIOLOGY = (
+    "ICD-10-CM Guidelines I.A.13 and I.B.7: the underlying condition first, then the manifestation"
+)
+GUIDELINE_ADDITIONAL = "ICD-10-CM Guidelines I.A.12-I.A.13: use additional code / code also"
+MANIFESTATION_TITLE = "in diseases classified elsewhere"
+# A note with these words asks for the other code only when it applies: not checked.
+CONDITIONAL_WORDS = ("if applicable", "if known", "if present", "if any", "if desired")
+
+
+def _is_manifestation(code: str, icd: IcdTable) -> bool:
+    return any(MANIFESTATION_TITLE in node.title.lower() for node in icd.lineage(code))
+
+
+def _notes_of(code: str, icd: IcdTable, kinds: tuple[str, ...]) -> Iterator[tuple[str, Note]]:
+    for owner in icd.lineage(code):
+        for note in owner.notes:
+            if note.kind in kinds and note.refs:
+                yield owner.code, note
+
+
+def _satisfied(note: Note, codes: list[str], itself: str) -> bool:
+    return any(ref.covers(other) for ref in note.refs for other in codes if other != itself)
+
+
+def _refs_text(note: Note) -> str:
+    return ", ".join(
+        f"{r.start}-{r.end}" if r.end else f"{r.start}{'.-' * r.children}" for r in note.refs
+    )
+
+
+class ManifestationRule:
+    """ICD10CM.MANIFESTATION_FIRST: a manifestation code first, or without its etiology."""
+
+    rule_id = "ICD10CM.MANIFESTATION_FIRST"
+
+    def check(self, context: RuleContext) -> Iterator[Finding]:
+        """Findings for manifestation codes sequenced first or missing their etiology."""
+        icd = context.icd
+        codes = [n.code for n in (icd.get(c) for c in context.claim.diagnoses) if n is not None]
+        for position, code in enumerate(codes):
+            if not _is_manifestation(code, icd):
+                continue
+            if position == 0:
+                yield Finding(
+                    self.rule_id,
+                    Severity.ERROR,
+                    f"{code} is a manifestation code and cannot be listed first.",
+                    GUIDELINE_ETIOLOGY,
+                    (code,),
+                    fix="List the underlying condition first, then this code.",
+                )
+            yield from self._etiology(code, codes, icd)
+
+    def _etiology(self, code: str, codes: list[str], icd: IcdTable) -> Iterator[Finding]:
+        # Each Code first note names one possible etiology: any one of them will do.
+        notes = list(_notes_of(code, icd, ("codeFirst",)))
+        if not notes or any(_satisfied(note, codes, code) for _, note in notes):
+            return
+        options = "; ".join(_refs_text(note) for _, note in notes)
+        yield Finding(
+            self.rule_id,
+            Severity.ERROR,
+            f"{code} needs its underlying condition coded first ({options}).",
+            f"{GUIDELINE_ETIOLOGY}; Code first note(s) at {notes[0][0]}",
+            (code,),
+            fix=f"Add the etiology code from: {options}.",
+        )
+
+
+class UseAdditionalRule:
+    """ICD10CM.USE_ADDITIONAL: a Use additional code / Code also note left unanswered."""
+
+    rule_id = "ICD10CM.USE_ADDITIONAL"
+
+    def check(self, context: RuleContext) -> Iterator[Finding]:
+        """One warning per place whose unconditional notes are all unanswered."""
+        icd = context.icd
+        codes = [n.code for n in (icd.get(c) for c in context.claim.diagnoses) if n is not None]
+        for code in codes:
+            groups: dict[tuple[str, str], list[Note]] = {}
+            for owner, note in _notes_of(code, icd, ("useAdditionalCode", "codeAlso")):
+                if not any(word in note.text.lower() for word in CONDITIONAL_WORDS):
+                    groups.setdefault((owner, note.kind), []).append(note)
+            for (owner, kind), notes in groups.items():
+                # The notes of one place are alternatives ("insulin", "oral hypoglycemic"...).
+                if not any(_satisfied(note, codes, code) for note in notes):
+                    yield self._finding(code, owner, kind, notes)
+
+    def _finding(self, code: str, owner: str, kind: str, notes: list[Note]) -> Finding:
+        label = "Use additional code" if kind == "useAdditionalCode" else "Code also"
+        options = ", ".join(_refs_text(note) for note in notes)
+        return Finding(
+            self.rule_id,
+            Severity.WARNING,
+            f"{code}: '{label}' note not answered; look in {options}.",
+            f"{GUIDELINE_ADDITIONAL}; {label} note(s) at {owner}: "
+            + "; ".join(f'"{n.text}"' for n in notes),
+            (code,),
+            fix=f"Add a code from {options} if the record documents it.",
+        )
