@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 NEOPLASM_COLUMNS = {
     2: "Malignant primary",
     3: "Malignant secondary",
-    4: "Ca in situ",
+    4: "Carcinoma in situ",
     5: "Benign",
     6: "Uncertain behavior",
     7: "Unspecified behavior",
@@ -37,6 +37,7 @@ DRUG_COLUMNS = {
     6: "Adverse effect",
     7: "Underdosing",
 }
+TABLE_COLUMNS = {"icd10cm-neoplasm": NEOPLASM_COLUMNS, "icd10cm-drug": DRUG_COLUMNS}
 
 
 @dataclass(frozen=True)

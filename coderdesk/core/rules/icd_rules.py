@@ -184,6 +184,12 @@ MANIFESTATION_TITLE = "in diseases classified elsewhere"
 CONDITIONAL_WORDS = ("if applicable", "if known", "if present", "if any", "if desired")
 
 
+def _known_codes(context: RuleContext) -> list[str]:
+    """The claim's diagnoses that exist in the tabular, written with their dot."""
+    nodes = (context.icd.get(code) for code in context.claim.diagnoses)
+    return [node.code for node in nodes if node is not None]
+
+
 def _is_manifestation(code: str, icd: IcdTable) -> bool:
     return any(MANIFESTATION_TITLE in node.title.lower() for node in icd.lineage(code))
 
@@ -213,7 +219,7 @@ class ManifestationRule:
     def check(self, context: RuleContext) -> Iterator[Finding]:
         """Findings for manifestation codes sequenced first or missing their etiology."""
         icd = context.icd
-        codes = [n.code for n in (icd.get(c) for c in context.claim.diagnoses) if n is not None]
+        codes = _known_codes(context)
         for position, code in enumerate(codes):
             if not _is_manifestation(code, icd):
                 continue
@@ -252,7 +258,7 @@ class UseAdditionalRule:
     def check(self, context: RuleContext) -> Iterator[Finding]:
         """One warning per place whose unconditional notes are all unanswered."""
         icd = context.icd
-        codes = [n.code for n in (icd.get(c) for c in context.claim.diagnoses) if n is not None]
+        codes = _known_codes(context)
         for code in codes:
             groups: dict[tuple[str, str], list[Note]] = {}
             for owner, note in _notes_of(code, icd, ("useAdditionalCode", "codeAlso")):

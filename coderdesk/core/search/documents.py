@@ -15,8 +15,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from coderdesk.core.codes.catalog import TABLE_COLUMNS
 from coderdesk.core.codes.icd10cm import BLOCK, CHAPTER
-from coderdesk.core.search.analysis import load_dictionary
+from coderdesk.core.search.analysis import load_dictionary, words
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -135,27 +136,8 @@ def index_paths(library: CodeSetLibrary, known: dict[str, IcdRow]) -> dict[str, 
 
 
 def _heading_names(system: str) -> dict[str, str]:
-    if system == "icd10cm-neoplasm":
-        names = [
-            "malignant primary",
-            "malignant secondary",
-            "carcinoma in situ",
-            "benign",
-            "uncertain behavior",
-            "unspecified behavior",
-        ]
-    elif system == "icd10cm-drug":
-        names = [
-            "poisoning accidental",
-            "poisoning intentional self-harm",
-            "poisoning assault",
-            "poisoning undetermined",
-            "adverse effect",
-            "underdosing",
-        ]
-    else:
-        return {}
-    return {str(col): name for col, name in zip(range(2, 8), names, strict=True)}
+    columns = TABLE_COLUMNS.get(system, {})
+    return {str(col): " ".join(words(name)) for col, name in columns.items()}
 
 
 def _collect_paths(

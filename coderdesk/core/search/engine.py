@@ -197,7 +197,7 @@ class SearchEngine:
         self.variants = impacts.variants()
         self.corrector = corrector
         self.dictionary = load_dictionary()
-        self.analyzer = search_index._analyzer()
+        self.analyzer = search_index.analyzer()
 
     @classmethod
     def open(

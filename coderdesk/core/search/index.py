@@ -35,11 +35,12 @@ if TYPE_CHECKING:
 
 MANIFEST = "coderdesk-manifest.json"
 VOCABULARY = "coderdesk-vocabulary.json"
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 SEARCH_FIELDS = ("title", "inclusion", "index_terms", "context", "synonyms")
 
 
-def _analyzer() -> StemmingAnalyzer:
+def analyzer() -> StemmingAnalyzer:
+    """The analyzer both the index and the queries use (stems, a short stop list)."""
     return StemmingAnalyzer(stoplist=STOP_WORDS, minsize=1)
 
 
@@ -94,12 +95,12 @@ def _write_documents(
 ) -> tuple[int, Counter[str], ImpactCollector]:
     vocabulary: Counter[str] = Counter()
     collector = ImpactCollector()
-    analyzer = _analyzer()
+    stemmer = analyzer()
     writer = ix.writer(limitmb=256)
     count = 0
     try:
         for doc in all_documents(library):
-            fields = analysed_fields(doc, analyzer)
+            fields = analysed_fields(doc, stemmer)
             writer.add_document(
                 code=doc.code,
                 system=doc.system,
@@ -111,7 +112,7 @@ def _write_documents(
             system = SYSTEM_NUMBERS[doc.system]
             collector.add(fields, doc.billable, system, count)
             for path in doc.index_paths:
-                path_fields = {"title": [t.text for t in analyzer(path)]}
+                path_fields = {"title": [t.text for t in stemmer(path)]}
                 collector.add(path_fields, doc.billable, system, count)
             vocabulary.update(words(f"{doc.title} {doc.inclusion} {doc.index_terms}"))
             count += 1
