@@ -234,23 +234,25 @@ def _print_findings(findings: list[Any]) -> None:
         _say(f"        source: {finding.citation}")
         if finding.fix:
             _say(f"        fix: {finding.fix}")
+        if finding.overridden:
+            _say(f"        overridden: {finding.overridden}")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """`coderdesk validate CLAIM.json [--json]` and `--batch FILE.jsonl --json`."""
     from coderdesk.core.codes.importers import ensure_default_icd10cm
     from coderdesk.core.rules.claim import parse_claim
+    from coderdesk.core.rules.custom import load_user_rules
     from coderdesk.core.rules.engine import RuleEngine
 
     if (args.claim is None) == (args.batch is None):
         raise UsageError("Give either CLAIM.json or --batch FILE.jsonl.")
+    custom = load_user_rules(args.rules)
     with _library() as library:
         ensure_default_icd10cm(library)
-        engine = RuleEngine(library)
+        engine = RuleEngine(library, custom=custom)
         if args.batch is not None:
-            for line in _read_lines(args.batch):
-                findings = engine.validate(parse_claim(json.loads(line)))
-                _say(json.dumps({"findings": [f.as_json() for f in findings]}))
+            _validate_batch(engine, args.batch)
             return 0
         findings = engine.validate(parse_claim(_load_claim_file(args.claim)))
     if args.json:
@@ -258,6 +260,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
     else:
         _print_findings(findings)
     return 0
+
+
+def _validate_batch(engine: Any, path: Path) -> None:
+    """One output line per claim line; a malformed claim gets its error, the rest go on."""
+    from coderdesk.core.rules.claim import ClaimFormatError, parse_claim
+
+    failed = 0
+    for number, line in enumerate(_read_lines(path), start=1):
+        try:
+            claim = parse_claim(json.loads(line))
+        except (ValueError, ClaimFormatError) as exc:
+            failed += 1
+            problem = exc.user_message if isinstance(exc, ClaimFormatError) else "not valid JSON"
+            _say(json.dumps({"findings": [], "error": f"claim {number}: {problem}"}))
+            continue
+        findings = engine.validate(claim)
+        _say(json.dumps({"findings": [f.as_json() for f in findings]}))
+    if failed:
+        sys.stderr.write(f"coderdesk: {failed} claim(s) could not be read; see 'error'.\n")
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -316,6 +337,12 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     validate.add_argument("claim", type=Path, nargs="?", metavar="CLAIM.json")
     validate.add_argument("--batch", type=Path, metavar="FILE.jsonl", help="one claim per line")
     validate.add_argument("--json", action="store_true")
+    validate.add_argument(
+        "--rules",
+        type=Path,
+        metavar="RULES.toml",
+        help="practice/payer rules (default: rules.toml in the config folder, if present)",
+    )
     validate.set_defaults(handler=cmd_validate)
 
     bench = commands.add_parser("bench", help="benchmarks (figures, not tests)")

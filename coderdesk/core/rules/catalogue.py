@@ -13,6 +13,9 @@ from coderdesk.core.rules.icd_rules import (
     UseAdditionalRule,
     ValidCodeRule,
 )
+from coderdesk.core.rules.modifier_rules import LateralityRule, Modifier25Rule, ModifierRule
+from coderdesk.core.rules.procedure_rules import MueRule, NcciPtpRule, ProcedureCodeRule
+from coderdesk.core.rules.sequencing_rules import FirstListedRule, SecondaryOnlyRule
 
 if TYPE_CHECKING:
     from coderdesk.core.rules.engine import Rule
@@ -27,5 +30,13 @@ def default_rules() -> list[Rule]:
         ExternalCauseFirstRule(),
         ManifestationRule(),
         UseAdditionalRule(),
+        FirstListedRule(),
+        SecondaryOnlyRule(),
+        ProcedureCodeRule(),
+        NcciPtpRule(),
+        MueRule(),
+        ModifierRule(),
+        LateralityRule(),
+        Modifier25Rule(),
         ClaimRule(),
     ]

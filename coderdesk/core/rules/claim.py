@@ -33,6 +33,37 @@ class ClaimLine:
     date_to: dt.date | None
 
 
+def _plain_set(codes: tuple[str, ...]) -> set[str]:
+    return {code.replace(".", "").upper() for code in codes}
+
+
+@dataclass(frozen=True)
+class Override:
+    """A coder's decision to let an error stand, with the reason shown on the claim."""
+
+    rule: str
+    codes: tuple[str, ...]
+    lines: tuple[int, ...]
+    reason: str
+
+    def covers(self, rule: str, codes: tuple[str, ...], lines: tuple[int, ...]) -> bool:
+        """Whether this override answers a finding (same rule, codes and lines when given)."""
+        return (
+            self.rule == rule
+            and (not self.codes or _plain_set(self.codes) == _plain_set(codes))
+            and (not self.lines or set(self.lines) == set(lines))
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        """The interchange form."""
+        return {
+            "rule": self.rule,
+            "codes": list(self.codes),
+            "lines": list(self.lines),
+            "reason": self.reason,
+        }
+
+
 @dataclass(frozen=True)
 class Claim:
     """A claim as the rules see it."""
@@ -47,6 +78,7 @@ class Claim:
     lines: tuple[ClaimLine, ...]
     patient_dob: dt.date | None = None
     patient_sex: str = ""
+    overrides: tuple[Override, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -112,6 +144,34 @@ class _Reader:
             date_to=self.date(raw.get("to"), f"{where}: 'to'", required=False),
         )
 
+    def override(self, raw: Any, number: int) -> Override | None:
+        where = f"override {number}"
+        if not isinstance(raw, dict):
+            self.problems.append(f"{where} must be an object")
+            return None
+        rule, reason = raw.get("rule"), raw.get("reason")
+        codes, lines = raw.get("codes", []), raw.get("lines", [])
+        if not isinstance(rule, str) or not rule.strip():
+            self.problems.append(f"{where}: 'rule' is missing")
+        if not isinstance(reason, str) or not reason.strip():
+            self.problems.append(f"{where}: 'reason' is missing (an override needs a reason)")
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            self.problems.append(f"{where}: 'codes' must be a list of codes")
+            codes = []
+        if not isinstance(lines, list) or not all(
+            isinstance(n, int) and not isinstance(n, bool) for n in lines
+        ):
+            self.problems.append(f"{where}: 'lines' must be a list of line numbers")
+            lines = []
+        if not isinstance(rule, str) or not isinstance(reason, str):
+            return None
+        return Override(
+            rule.strip().upper(),
+            tuple(c.strip().upper() for c in codes),
+            tuple(lines),
+            reason.strip(),
+        )
+
 
 def parse_claim(data: Any) -> Claim:
     """Check the shape of a decoded claim JSON object; raise listing every problem."""
@@ -129,6 +189,11 @@ def parse_claim(data: Any) -> Claim:
         reader.problems.append("'lines' must be a list")
         raw_lines = []
     lines = [reader.line(raw, n) for n, raw in enumerate(raw_lines, start=1)]
+    raw_overrides = data.get("overrides", [])
+    if not isinstance(raw_overrides, list):
+        reader.problems.append("'overrides' must be a list")
+        raw_overrides = []
+    overrides = [reader.override(raw, n) for n, raw in enumerate(raw_overrides, start=1)]
     claim = Claim(
         date_of_service=day or dt.date.min,
         patient=patient,
@@ -140,6 +205,7 @@ def parse_claim(data: Any) -> Claim:
         lines=tuple(line for line in lines if line is not None),
         patient_dob=reader.date(patient.get("dob"), "'patient.dob'", required=False),
         patient_sex=str(patient.get("sex", "") or "").upper(),
+        overrides=tuple(o for o in overrides if o is not None),
     )
     if reader.problems:
         raise ClaimFormatError(

@@ -77,6 +77,7 @@ class ClaimRule:
                     (number,),
                 )
             yield from self._line_dates(number, line.date_from, line.date_to)
+            yield from self._place(number, line.pos, context.tables.places_of_service)
             key = (line.code, line.modifiers, line.date_from, line.pos)
             if key in seen:
                 yield _error(
@@ -109,6 +110,24 @@ class ClaimRule:
                 "CLAIM.POINTER",
                 f"Line {number} points to diagnoses that do not exist: {', '.join(map(str, bad))}.",
                 "Point only to listed diagnoses.",
+                (number,),
+            )
+
+    @staticmethod
+    def _place(number: int, pos: str, places: dict[str, str]) -> Iterator[Finding]:
+        if not pos.strip():
+            yield _error(
+                "CLAIM.POS",
+                f"Line {number} has no place of service.",
+                "Enter the two-digit place-of-service code (11 for the office).",
+                (number,),
+            )
+        elif pos.strip() not in places:
+            yield _error(
+                "CLAIM.POS",
+                f"Line {number}: '{pos}' is not a place-of-service code.",
+                "Use a code from the CMS place-of-service list (11 office, 22 outpatient "
+                "hospital, 23 emergency room...).",
                 (number,),
             )
 

@@ -27,6 +27,12 @@ class Finding:
     codes: tuple[str, ...] = ()
     lines: tuple[int, ...] = ()
     fix: str = ""
+    overridden: str = ""  # the coder's reason, when an override answers this finding
+
+    @property
+    def blocking(self) -> bool:
+        """An error nobody has overridden: the claim cannot be exported."""
+        return self.severity is Severity.ERROR and not self.overridden
 
     def as_json(self) -> dict[str, Any]:
         """The `coderdesk validate --json` form."""
@@ -34,4 +40,5 @@ class Finding:
         data["severity"] = str(self.severity)
         data["codes"] = list(self.codes)
         data["lines"] = list(self.lines)
+        data["overridden"] = self.overridden or None
         return data
