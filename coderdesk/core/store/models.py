@@ -292,6 +292,8 @@ class Override(Base):
     encounter_id: Mapped[int] = mapped_column(ForeignKey("encounters.id", ondelete="CASCADE"))
     rule_id: Mapped[str] = mapped_column(String(60))
     fingerprint: Mapped[str] = mapped_column(String(64))
+    codes: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    lines: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
     reason: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
