@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import logging
 import os
 import sys
@@ -167,7 +168,58 @@ def _run_gui(path: Path | None, *, demo: bool) -> int:
     return run_gui(path, demo=demo)
 
 
+def _cmd_claim_import(args: argparse.Namespace) -> int:
+    from coderdesk.core.services.claims import ClaimService
+    from coderdesk.core.store.workspace import Workspace
+
+    try:
+        data = json.loads(Path(args.claim).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"Cannot read {args.claim}: {exc.strerror}.") from None
+    except ValueError as exc:
+        raise UsageError(f"{Path(args.claim).name} is not valid JSON: {exc}.") from None
+    workspace = Workspace.unlock(args.path, current_passphrase())
+    try:
+        encounter_id = ClaimService(workspace).from_claim(data)
+    finally:
+        workspace.close()
+    _say(f"Imported as encounter {encounter_id}")
+    return 0
+
+
+def _cmd_claim_export(args: argparse.Namespace) -> int:
+    from coderdesk.core.files import write_private_json
+    from coderdesk.core.services.claims import ClaimService
+    from coderdesk.core.store.workspace import Workspace
+
+    workspace = Workspace.unlock(args.path, current_passphrase())
+    try:
+        data = ClaimService(workspace).to_claim(args.encounter)
+    finally:
+        workspace.close()
+    if args.output is None:
+        _say(json.dumps(data, indent=2))
+    else:
+        write_private_json(args.output, data)
+        _say(f"Claim written to {args.output}")
+    return 0
+
+
 # -- parser ---------------------------------------------------------------------------
+
+
+def _claim_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    claim = commands.add_parser("claim", help="encounters to and from claim JSON")
+    actions = claim.add_subparsers(dest="action", required=True, metavar="ACTION")
+    imp = actions.add_parser("import", help="add a claim JSON file as a new encounter")
+    imp.add_argument("path", type=Path, metavar="PATH", help="workspace file")
+    imp.add_argument("claim", type=Path, metavar="CLAIM.json")
+    imp.set_defaults(handler=_cmd_claim_import)
+    exp = actions.add_parser("export", help="write an encounter as claim JSON")
+    exp.add_argument("path", type=Path, metavar="PATH", help="workspace file")
+    exp.add_argument("encounter", type=int, metavar="ENCOUNTER", help="encounter number")
+    exp.add_argument("-o", "--output", type=Path, metavar="OUT.json", help="default: stdout")
+    exp.set_defaults(handler=_cmd_claim_export)
 
 
 def _workspace_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -204,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(handler=_cmd_gui, path=None)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _workspace_parser(commands)
+    _claim_parser(commands)
     demo = commands.add_parser("demo", help="create (once) and open the demo workspace")
     demo.add_argument("--no-gui", action="store_true", help="create the demo, do not open it")
     demo.set_defaults(handler=_cmd_demo)

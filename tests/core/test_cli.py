@@ -105,3 +105,26 @@ def test_demo_is_created_once_in_its_own_folder() -> None:
     assert demo_path.stat().st_mtime_ns == created
     passphrase = first.stdout.splitlines()[1].split(": ", 1)[1]
     assert _run("workspace", "check", str(demo_path), passphrase=passphrase).returncode == 0
+
+
+def test_claim_import_then_export_through_the_cli(tmp_path: Path, passphrase: str) -> None:
+    path = tmp_path / "ws" / "office.cdws"
+    claim = tmp_path / "claim.json"
+    claim.write_text(
+        '{"date_of_service": "2026-03-14", "patient": {"name": "Cli, Pat", "dob": "1950-02-01",'
+        ' "sex": "M", "account": "C-1"}, "diagnoses": ["I10"],'
+        ' "lines": [{"code": "99213", "pointers": [1], "charge": 90, "pos": "11"}]}',
+        encoding="utf-8",
+    )
+    assert _run("workspace", "create", str(path), passphrase=passphrase).returncode == 0
+    imported = _run("claim", "import", str(path), str(claim), passphrase=passphrase)
+    assert imported.returncode == 0, imported.stderr
+    assert "encounter 1" in imported.stdout
+    out = tmp_path / "out.json"
+    exported = _run("claim", "export", str(path), "1", "-o", str(out), passphrase=passphrase)
+    assert exported.returncode == 0, exported.stderr
+    assert '"I10"' in out.read_text(encoding="utf-8")
+    assert out.stat().st_mode & 0o077 == 0
+    missing = _run("claim", "export", str(path), "7", passphrase=passphrase)
+    assert missing.returncode == 1
+    assert "Encounter 7 does not exist" in missing.stderr
