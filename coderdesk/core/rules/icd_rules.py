@@ -267,14 +267,22 @@ class UseAdditionalRule:
             for (owner, kind), notes in groups.items():
                 # The notes of one place are alternatives ("insulin", "oral hypoglycemic"...).
                 if not any(_satisfied(note, codes, code) for note in notes):
-                    yield self._finding(code, owner, kind, notes)
+                    targets = context.tables.informational_targets
+                    informational = all(
+                        ref.start in targets and (ref.end is None or ref.end in targets)
+                        for note in notes
+                        for ref in note.refs
+                    )
+                    yield self._finding(code, owner, kind, notes, informational)
 
-    def _finding(self, code: str, owner: str, kind: str, notes: list[Note]) -> Finding:
+    def _finding(
+        self, code: str, owner: str, kind: str, notes: list[Note], informational: bool
+    ) -> Finding:
         label = "Use additional code" if kind == "useAdditionalCode" else "Code also"
         options = ", ".join(_refs_text(note) for note in notes)
         return Finding(
             self.rule_id,
-            Severity.WARNING,
+            Severity.INFO if informational else Severity.WARNING,
             f"{code}: '{label}' note not answered; look in {options}.",
             f"{GUIDELINE_ADDITIONAL}; {label} note(s) at {owner}: "
             + "; ".join(f'"{n.text}"' for n in notes),

@@ -102,6 +102,7 @@ class RuleTables:
     first_listed_only: CodeGroup
     secondary_only: CodeGroup
     places_of_service: dict[str, str]
+    informational_targets: CodeMatcher
 
 
 def _laterality(data: dict[str, Any], where: str) -> Laterality:
@@ -159,4 +160,12 @@ def rule_tables(folder: Path | None = None) -> RuleTables:
             section(zcodes, "secondary_only", "zcodes.toml"), "zcodes.toml [secondary_only]"
         ),
         places_of_service=_places(base / "place_of_service.toml"),
+        informational_targets=CodeMatcher(
+            string_list(
+                section(zcodes, "use_additional", "zcodes.toml"),
+                "informational",
+                "zcodes.toml [use_additional]",
+            ),
+            "zcodes.toml [use_additional]",
+        ),
     )

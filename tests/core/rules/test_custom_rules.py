@@ -109,8 +109,8 @@ def test_diagnosis_and_units_conditions(engine: RuleEngine, make_claim: Any) -> 
 
 
 def test_severity_changes_per_payer(engine: RuleEngine, make_claim: Any) -> None:
-    # E11.9's "Use additional code" note (insulin, oral drugs) is unanswered here.
-    claim = make_claim(["E11.9"], [{"charge": 0}])
+    # N39.0's "Use additional code" note (the infectious agent, B95-B97) is unanswered here.
+    claim = make_claim(["N39.0"], [{"charge": 0}])
     everyone = rules_of(engine, claim)
     assert everyone["ICD10CM.USE_ADDITIONAL"] == "warning"
     assert everyone["CLAIM.CHARGE"] == "warning"
