@@ -7,13 +7,13 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from coderdesk.core.rules.findings import Finding, Severity
+from coderdesk.core.rules.tables import guideline
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from coderdesk.core.rules.engine import RuleContext
 
-CMS1500 = "CMS-1500 (02/12) instructions and 837P (005010X222A1)"
 MAX_DIAGNOSES = 12
 MAX_POINTERS = 4
 NPI_PREFIX = "80840"
@@ -32,7 +32,7 @@ def npi_is_valid(npi: str) -> bool:
 
 
 def _error(rule: str, message: str, fix: str, lines: tuple[int, ...] = ()) -> Finding:
-    return Finding(rule, Severity.ERROR, message, CMS1500, (), lines, fix)
+    return Finding(rule, Severity.ERROR, message, guideline("claim"), (), lines, fix)
 
 
 class ClaimRule:

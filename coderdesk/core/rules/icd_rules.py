@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from coderdesk.core.codes.icd10cm import format_code, with_seventh
 from coderdesk.core.rules.findings import Finding, Severity
+from coderdesk.core.rules.tables import guideline
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -19,13 +20,6 @@ if TYPE_CHECKING:
     from coderdesk.core.codes.icd10cm import Note
     from coderdesk.core.rules.engine import RuleContext
     from coderdesk.core.rules.icd_table import IcdTable
-
-GUIDELINE_LEVEL = "ICD-10-CM Guidelines I.A.6: report a code only at its highest level of detail"
-GUIDELINE_SEVENTH = (
-    "ICD-10-CM Guidelines I.A.5 and I.B.1: a required 7th character, with X placeholders"
-)
-GUIDELINE_EXCLUDES = "ICD-10-CM Guidelines I.A.12"
-GUIDELINE_EXTERNAL = "ICD-10-CM Guidelines I.C.20: external cause codes are never first-listed"
 
 
 def _seventh_problem(code: str, icd: IcdTable) -> Finding | None:
@@ -39,7 +33,7 @@ def _seventh_problem(code: str, icd: IcdTable) -> Finding | None:
             "ICD10CM.SEVENTH_CHAR",
             Severity.ERROR,
             f"{node.code} needs a 7th character ({', '.join(chars)}).",
-            GUIDELINE_SEVENTH,
+            guideline("seventh_character"),
             (node.code,),
             fix=f"Use {with_seventh(node.code, chars[0])} or another 7th character.",
         )
@@ -56,7 +50,7 @@ def _seventh_problem(code: str, icd: IcdTable) -> Finding | None:
             "ICD10CM.SEVENTH_CHAR",
             Severity.ERROR,
             f"{code} lacks its placeholder X: the code is {complete}.",
-            GUIDELINE_SEVENTH,
+            guideline("seventh_character"),
             (code,),
             fix=f"Use {complete}.",
         )
@@ -65,7 +59,7 @@ def _seventh_problem(code: str, icd: IcdTable) -> Finding | None:
         "ICD10CM.SEVENTH_CHAR",
         Severity.ERROR,
         f"7th character {char} is not defined for {base_node.code} (allowed: {allowed}).",
-        GUIDELINE_SEVENTH,
+        guideline("seventh_character"),
         (code,),
         fix=f"Choose one of {allowed}.",
     )
@@ -101,7 +95,7 @@ class ValidCodeRule:
                     "ICD10CM.HEADER_CODE",
                     Severity.ERROR,
                     f"{node.code} is a header with subdivisions; it cannot be reported.",
-                    GUIDELINE_LEVEL,
+                    guideline("level"),
                     (node.code,),
                     fix=f"Choose one of: {shown}.",
                 )
@@ -142,7 +136,7 @@ class ExcludesRule:
                 self.rule_id,
                 Severity.ERROR,
                 f"{code} and {other} should not be reported together (Excludes1).",
-                f'{GUIDELINE_EXCLUDES}; Excludes1 note at {owner}: "{text}"',
+                f'{guideline("excludes")}; Excludes1 note at {owner}: "{text}"',
                 (code, other),
                 fix="Keep the code the documentation supports; override with a reason "
                 "only when the two conditions are unrelated.",
@@ -151,7 +145,7 @@ class ExcludesRule:
             self.rule_id,
             Severity.INFO,
             f"{other} is not included in {code} (Excludes2): both may be reported.",
-            f'{GUIDELINE_EXCLUDES}; Excludes2 note at {owner}: "{text}"',
+            f'{guideline("excludes")}; Excludes2 note at {owner}: "{text}"',
             (code, other),
         )
 
@@ -169,16 +163,12 @@ class ExternalCauseFirstRule:
                 self.rule_id,
                 Severity.ERROR,
                 f"{diagnoses[0]} is an external cause code and cannot be listed first.",
-                GUIDELINE_EXTERNAL,
+                guideline("external_cause"),
                 (diagnoses[0],),
                 fix="List the injury or condition first; move the external cause after it.",
             )
 
 
-GUIDELINE_ETIOLOGY = (
-    "ICD-10-CM Guidelines I.A.13 and I.B.7: the underlying condition first, then the manifestation"
-)
-GUIDELINE_ADDITIONAL = "ICD-10-CM Guidelines I.A.12-I.A.13: use additional code / code also"
 MANIFESTATION_TITLE = "in diseases classified elsewhere"
 # A note with these words asks for the other code only when it applies: not checked.
 CONDITIONAL_WORDS = ("if applicable", "if known", "if present", "if any", "if desired")
@@ -228,7 +218,7 @@ class ManifestationRule:
                     self.rule_id,
                     Severity.ERROR,
                     f"{code} is a manifestation code and cannot be listed first.",
-                    GUIDELINE_ETIOLOGY,
+                    guideline("etiology"),
                     (code,),
                     fix="List the underlying condition first, then this code.",
                 )
@@ -244,7 +234,7 @@ class ManifestationRule:
             self.rule_id,
             Severity.ERROR,
             f"{code} needs its underlying condition coded first ({options}).",
-            f"{GUIDELINE_ETIOLOGY}; Code first note(s) at {notes[0][0]}",
+            f"{guideline('etiology')}; Code first note(s) at {notes[0][0]}",
             (code,),
             fix=f"Add the etiology code from: {options}.",
         )
@@ -284,7 +274,7 @@ class UseAdditionalRule:
             self.rule_id,
             Severity.INFO if informational else Severity.WARNING,
             f"{code}: '{label}' note not answered; look in {options}.",
-            f"{GUIDELINE_ADDITIONAL}; {label} note(s) at {owner}: "
+            f"{guideline('use_additional')}; {label} note(s) at {owner}: "
             + "; ".join(f'"{n.text}"' for n in notes),
             (code,),
             fix=f"Add a code from {options} if the record documents it.",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from coderdesk.core.rules.findings import Finding, Severity
 from coderdesk.core.rules.procedure_rules import line_day
+from coderdesk.core.rules.tables import guideline
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -24,16 +25,6 @@ if TYPE_CHECKING:
 
 MAX_MODIFIERS = 4
 MODIFIER_SHAPE = re.compile(r"[0-9A-Z]{2}")
-CITATION_MODIFIERS = "CPT and HCPCS Level II modifier sets; CMS-1500 box 24D holds four"
-CITATION_LATERALITY = (
-    "CMS laterality modifiers (LT, RT, 50 and the digit and eyelid modifiers) must agree "
-    "with the documented side; ICD-10-CM codes carry the side in their title"
-)
-CITATION_25 = (
-    "CMS Claims Processing Manual ch. 12 and NCCI Policy Manual ch. I/XI: a significant, "
-    "separately identifiable E/M on the day of a procedure takes modifier 25 (57 when it "
-    "led to the decision for major surgery); 25 is valid only on E/M codes"
-)
 
 
 def _finding(
@@ -102,7 +93,7 @@ class ModifierRule:
                     Severity.WARNING,
                     f"Line {number}: modifier {modifier} cannot be checked: no HCPCS release "
                     "is imported.",
-                    CITATION_MODIFIERS,
+                    guideline("modifiers"),
                     code=code,
                     number=number,
                     fix="Import the HCPCS Level II file to check every modifier.",
@@ -131,7 +122,7 @@ class ModifierRule:
             self.rule_id,
             Severity.ERROR,
             message,
-            CITATION_MODIFIERS,
+            guideline("modifiers"),
             code=code,
             number=number,
             fix=fix,
@@ -206,7 +197,7 @@ class LateralityRule:
             self.rule_id,
             Severity.ERROR,
             message,
-            CITATION_LATERALITY,
+            guideline("laterality"),
             code=code,
             number=number,
             fix=fix,
@@ -272,5 +263,11 @@ class Modifier25Rule:
         self, severity: Severity, message: str, code: str, number: int, fix: str
     ) -> Finding:
         return _finding(
-            self.rule_id, severity, message, CITATION_25, code=code, number=number, fix=fix
+            self.rule_id,
+            severity,
+            message,
+            guideline("modifier_25"),
+            code=code,
+            number=number,
+            fix=fix,
         )

@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from coderdesk.core.rules.findings import Finding, Severity
+from coderdesk.core.rules.tables import guideline
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -183,7 +184,7 @@ class ProcedureCodeRule:
                     self.rule_id,
                     Severity.ERROR,
                     f"Line {number}: {problem}",
-                    "CPT (AMA) and HCPCS Level II (CMS) code sets in force on the date of service",
+                    guideline("procedure_codes"),
                     (line.code,),
                     (number,),
                     "Search the encoder for the current code.",

@@ -6,20 +6,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from coderdesk.core.rules.findings import Finding, Severity
+from coderdesk.core.rules.tables import guideline
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from coderdesk.core.rules.engine import RuleContext
-
-CITATION_FIRST = (
-    "ICD-10-CM Guidelines I.C.21.c.16: Z codes that may only be first-listed "
-    "(table in codesets/zcodes.toml)"
-)
-CITATION_SECONDARY = (
-    "ICD-10-CM Guidelines I.C.21 and IV: status, history, measurement and agent codes "
-    "describe circumstances, not the reason for the visit (table in codesets/zcodes.toml)"
-)
 
 
 class FirstListedRule:
@@ -37,7 +29,7 @@ class FirstListedRule:
                     Severity.WARNING,
                     f"{code} is reported only as the first-listed diagnosis (position "
                     f"{position + 1} here).",
-                    CITATION_FIRST,
+                    guideline("first_listed"),
                     (code,),
                     fix=f"Move {code} to the first position, unless several encounters of "
                     "the same day are reported together.",
@@ -58,7 +50,7 @@ class SecondaryOnlyRule:
                 Severity.WARNING,
                 f"{diagnoses[0]} describes a status or circumstance and should not be "
                 "listed first.",
-                CITATION_SECONDARY,
+                guideline("secondary_only"),
                 (diagnoses[0],),
                 fix="List first the condition or reason for the visit, then this code.",
             )

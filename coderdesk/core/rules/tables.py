@@ -2,9 +2,10 @@
 """The project's own rule tables in `codesets/` (TOML), loaded and checked once.
 
 modifiers.toml (modifier catalogue, NCCI-associated modifiers, laterality, modifier
-25), zcodes.toml (first-listed-only and secondary-only codes) and
-place_of_service.toml. A malformed table raises `RuleTableError` naming the file and
-the entry, so an edit to a table can never silently switch a rule off.
+25), zcodes.toml (first-listed-only and secondary-only codes), place_of_service.toml
+and citations.toml (the guideline text each rule cites). A malformed table raises
+`RuleTableError` naming the file and the entry, so an edit to a table can never silently
+switch a rule off.
 """
 
 from __future__ import annotations
@@ -144,6 +145,16 @@ def _places(path: Path) -> dict[str, str]:
             raise RuleTableError(f"{path.name}: '{code}' must be a two-digit code with a name.")
         places[code] = str(entry.get("name", ""))
     return places
+
+
+@functools.cache
+def guideline(key: str) -> str:
+    """The citation text `key` of codesets/citations.toml (read once per process)."""
+    path = codesets_dir() / "citations.toml"
+    texts = section(read_toml(path), "citations", path.name)
+    if not isinstance(texts.get(key), str):
+        raise RuleTableError(f"{path.name}: the citation '{key}' is missing.")
+    return str(texts[key])
 
 
 @functools.cache
