@@ -288,6 +288,15 @@ def _read_lines(path: Path) -> list[str]:
         raise UsageError(f"Cannot read {path}: {exc.strerror}.") from None
 
 
+def cmd_bench_validate(args: argparse.Namespace) -> int:
+    """`coderdesk bench validate [--json]`."""
+    from coderdesk.core.rules.bench import run_validate_benchmark
+
+    report = run_validate_benchmark(progress=_progress)
+    _say(json.dumps(report.as_json(), indent=1) if args.json else report.as_text())
+    return 0
+
+
 def cmd_bench_search(args: argparse.Namespace) -> int:
     """`coderdesk bench search [--json]`."""
     from coderdesk.core.search.bench import run_search_benchmark
@@ -351,3 +360,8 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     bench_search.add_argument("--json", action="store_true")
     bench_search.add_argument("--dev-set", type=Path, help="search_dev.tsv (default ../shared)")
     bench_search.set_defaults(handler=cmd_bench_search)
+    bench_validate = bench_verbs.add_parser(
+        "validate", help="claim validation speed, with a 2-million-row synthetic NCCI table"
+    )
+    bench_validate.add_argument("--json", action="store_true")
+    bench_validate.set_defaults(handler=cmd_bench_validate)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from coderdesk.core.rules.claim_rules import ClaimRule
+from coderdesk.core.rules.demographic_rules import AgeRule, SexRule
 from coderdesk.core.rules.icd_rules import (
     ExcludesRule,
     ExternalCauseFirstRule,
@@ -30,6 +31,8 @@ def default_rules() -> list[Rule]:
         ExternalCauseFirstRule(),
         ManifestationRule(),
         UseAdditionalRule(),
+        AgeRule(),
+        SexRule(),
         FirstListedRule(),
         SecondaryOnlyRule(),
         ProcedureCodeRule(),

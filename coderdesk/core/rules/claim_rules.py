@@ -46,6 +46,7 @@ class ClaimRule:
         yield from self._lines(context)
         yield from self._identifiers(context)
         yield from self._missing(context)
+        yield from self._claim_dates(context)
 
     @staticmethod
     def _diagnosis_count(context: RuleContext) -> Iterator[Finding]:
@@ -147,6 +148,22 @@ class ClaimRule:
                 f"Line {number}: a date of service is in the future.",
                 "Services are billed after they happen.",
                 (number,),
+            )
+
+    @staticmethod
+    def _claim_dates(context: RuleContext) -> Iterator[Finding]:
+        claim = context.claim
+        if claim.date_of_service > dt.date.today():
+            yield _error(
+                "CLAIM.DATES",
+                "The date of service is in the future.",
+                "Services are billed after they happen; correct the date.",
+            )
+        if claim.patient_dob is not None and claim.patient_dob > claim.date_of_service:
+            yield _error(
+                "CLAIM.DATES",
+                "The patient's date of birth is after the date of service.",
+                "Correct the date of birth or the date of service.",
             )
 
     @staticmethod

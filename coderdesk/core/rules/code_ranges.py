@@ -61,11 +61,18 @@ class CodeMatcher:
         self._lengths = sorted({len(p) for p in prefixes})
         self._ranges = sorted(ranges, key=lambda r: r.start)
         self._starts = [r.start for r in self._ranges]
+        # Claims ask about the same few thousand codes over and over.
+        self._memo: dict[str, bool] = {}
 
     def __contains__(self, code: object) -> bool:
         if not isinstance(code, str):
             return False
-        key = plain(code)
+        known = self._memo.get(code)
+        if known is None:
+            known = self._memo[code] = self._matches(plain(code))
+        return known
+
+    def _matches(self, key: str) -> bool:
         if any(key[:n] in self._prefixes for n in self._lengths if n <= len(key)):
             return True
         # Only ranges starting at or before the code can cover it.

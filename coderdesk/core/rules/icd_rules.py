@@ -7,7 +7,7 @@ own words and name the tabular note a finding stands on.
 
 from __future__ import annotations
 
-from itertools import permutations
+import functools
 from typing import TYPE_CHECKING
 
 from coderdesk.core.codes.icd10cm import format_code, with_seventh
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from coderdesk.core.codes.icd10cm import Note
     from coderdesk.core.rules.engine import RuleContext
-    from coderdesk.core.rules.icd_table import IcdTable
+    from coderdesk.core.rules.icd_table import IcdNode, IcdTable, InheritedNote
 
 
 def _seventh_problem(code: str, icd: IcdTable) -> Finding | None:
@@ -102,15 +102,36 @@ class ValidCodeRule:
 
 
 def _excluded_pairs(context: RuleContext, kind: str) -> Iterator[tuple[str, str, str, str]]:
-    """(code, other, note owner, note text) for every Excludes note of `kind` that binds."""
+    """(code, other, note owner, note text) for every Excludes note of `kind` that binds.
+
+    The note that counts for a pair is the one nearest to `code` in its lineage.
+    Chapter-level Excludes2 notes only list whole other chapters ("both may be reported"):
+    they tell a coder nothing about a particular pair, so they are left out.
+    """
     icd = context.icd
-    nodes = [icd.get(c) for c in context.claim.diagnoses]
-    present = [n for n in nodes if n is not None]
-    for first, second in permutations(present, 2):
-        for owner in icd.lineage(first.code):
-            for note in owner.notes:
-                if note.kind == kind and any(ref.covers(second.code) for ref in note.refs):
-                    yield first.code, second.code, owner.code, note.text
+    nodes = [n for n in (icd.get(c) for c in context.claim.diagnoses) if n is not None]
+    # Which claim codes stand under each ancestor, and how far up it is.
+    below: dict[str, list[tuple[IcdNode, int]]] = {}
+    for node in nodes:
+        for level, ancestor in enumerate(icd.lineage(node.code)):
+            below.setdefault(ancestor.code, []).append((node, level))
+    index = icd.targets(kind)
+    nearest: dict[tuple[str, str], tuple[int, InheritedNote]] = {}
+    for other in nodes:
+        for note in index.naming(other.code.replace(".", "")):
+            if kind == "excludes2" and note.owner_kind == "chapter":
+                continue
+            for code, level in below.get(note.owner, ()):
+                if code is other:
+                    continue
+                best = nearest.get((code.code, other.code))
+                if best is None or level < best[0]:
+                    nearest[(code.code, other.code)] = (level, note)
+    order = {n.code: i for i, n in enumerate(nodes)}
+    for (first, second), (_, note) in sorted(
+        nearest.items(), key=lambda item: (order[item[0][0]], order[item[0][1]])
+    ):
+        yield first, second, note.owner, note.note.text
 
 
 class ExcludesRule:
@@ -174,6 +195,12 @@ MANIFESTATION_TITLE = "in diseases classified elsewhere"
 CONDITIONAL_WORDS = ("if applicable", "if known", "if present", "if any", "if desired")
 
 
+@functools.cache
+def _is_conditional(text: str) -> bool:
+    lowered = text.lower()
+    return any(word in lowered for word in CONDITIONAL_WORDS)
+
+
 def _known_codes(context: RuleContext) -> list[str]:
     """The claim's diagnoses that exist in the tabular, written with their dot."""
     nodes = (context.icd.get(code) for code in context.claim.diagnoses)
@@ -184,15 +211,14 @@ def _is_manifestation(code: str, icd: IcdTable) -> bool:
     return any(MANIFESTATION_TITLE in node.title.lower() for node in icd.lineage(code))
 
 
-def _notes_of(code: str, icd: IcdTable, kinds: tuple[str, ...]) -> Iterator[tuple[str, Note]]:
-    for owner in icd.lineage(code):
-        for note in owner.notes:
-            if note.kind in kinds and note.refs:
-                yield owner.code, note
+def _notes_of(code: str, icd: IcdTable, kinds: tuple[str, ...]) -> Iterator[InheritedNote]:
+    for kind in kinds:
+        yield from icd.inherited_notes(code, kind)
 
 
-def _satisfied(note: Note, codes: list[str], itself: str) -> bool:
-    return any(ref.covers(other) for ref in note.refs for other in codes if other != itself)
+def _satisfied(note: InheritedNote, codes: list[str], itself: str) -> bool:
+    own = itself.replace(".", "")
+    return any(note.covers(other) for other in codes if other != own)
 
 
 def _refs_text(note: Note) -> str:
@@ -210,6 +236,7 @@ class ManifestationRule:
         """Findings for manifestation codes sequenced first or missing their etiology."""
         icd = context.icd
         codes = _known_codes(context)
+        plains = [code.replace(".", "") for code in codes]
         for position, code in enumerate(codes):
             if not _is_manifestation(code, icd):
                 continue
@@ -222,19 +249,19 @@ class ManifestationRule:
                     (code,),
                     fix="List the underlying condition first, then this code.",
                 )
-            yield from self._etiology(code, codes, icd)
+            yield from self._etiology(code, plains, icd)
 
-    def _etiology(self, code: str, codes: list[str], icd: IcdTable) -> Iterator[Finding]:
+    def _etiology(self, code: str, plains: list[str], icd: IcdTable) -> Iterator[Finding]:
         # Each Code first note names one possible etiology: any one of them will do.
         notes = list(_notes_of(code, icd, ("codeFirst",)))
-        if not notes or any(_satisfied(note, codes, code) for _, note in notes):
+        if not notes or any(_satisfied(note, plains, code) for note in notes):
             return
-        options = "; ".join(_refs_text(note) for _, note in notes)
+        options = "; ".join(_refs_text(note.note) for note in notes)
         yield Finding(
             self.rule_id,
             Severity.ERROR,
             f"{code} needs its underlying condition coded first ({options}).",
-            f"{guideline('etiology')}; Code first note(s) at {notes[0][0]}",
+            f"{guideline('etiology')}; Code first note(s) at {notes[0].owner}",
             (code,),
             fix=f"Add the etiology code from: {options}.",
         )
@@ -249,21 +276,31 @@ class UseAdditionalRule:
         """One warning per place whose unconditional notes are all unanswered."""
         icd = context.icd
         codes = _known_codes(context)
+        kinds = ("useAdditionalCode", "codeAlso")
+        # For each code, the notes (by identity) that name it: an answer to them.
+        naming = [
+            {id(n) for kind in kinds for n in icd.targets(kind).naming(code.replace(".", ""))}
+            for code in codes
+        ]
         for code in codes:
-            groups: dict[tuple[str, str], list[Note]] = {}
-            for owner, note in _notes_of(code, icd, ("useAdditionalCode", "codeAlso")):
-                if not any(word in note.text.lower() for word in CONDITIONAL_WORDS):
-                    groups.setdefault((owner, note.kind), []).append(note)
+            answered: set[int] = set()
+            for other, names in zip(codes, naming, strict=True):
+                if other != code:
+                    answered |= names
+            groups: dict[tuple[str, str], list[InheritedNote]] = {}
+            for inherited in _notes_of(code, icd, kinds):
+                if not _is_conditional(inherited.note.text):
+                    groups.setdefault((inherited.owner, inherited.note.kind), []).append(inherited)
             for (owner, kind), notes in groups.items():
                 # The notes of one place are alternatives ("insulin", "oral hypoglycemic"...).
-                if not any(_satisfied(note, codes, code) for note in notes):
+                if not any(id(note) in answered for note in notes):
                     targets = context.tables.informational_targets
                     informational = all(
                         ref.start in targets and (ref.end is None or ref.end in targets)
                         for note in notes
-                        for ref in note.refs
+                        for ref in note.note.refs
                     )
-                    yield self._finding(code, owner, kind, notes, informational)
+                    yield self._finding(code, owner, kind, [n.note for n in notes], informational)
 
     def _finding(
         self, code: str, owner: str, kind: str, notes: list[Note], informational: bool

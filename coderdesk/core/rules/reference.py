@@ -9,6 +9,7 @@ here is required: with no NCCI, MUE, HCPCS or CPT release imported, the look-ups
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,10 @@ if TYPE_CHECKING:
     from collections.abc import Collection
 
     from coderdesk.core.codes.library import CodeSetLibrary, CodeSetVersion
+
+
+# Column 1 codes whose edits stay in memory (least recently used go first).
+PTP_CACHE_CODES = 2000
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,8 @@ class ReferenceData:
     def __init__(self, library: CodeSetLibrary) -> None:
         self.library = library
         self._versions: dict[tuple[str, dt.date], CodeSetVersion | None] = {}
+        self._mue: dict[int, dict[str, MueRow]] = {}
+        self._ptp: OrderedDict[tuple[int, str], dict[str, list[PtpRow]]] = OrderedDict()
 
     def version(self, system: str, day: dt.date) -> CodeSetVersion | None:
         """The imported version of `system` in force on `day`, or None when none is loaded."""
@@ -88,30 +95,61 @@ class ReferenceData:
         version = self.version("ncci-ptp", day)
         if version is None or len(codes) < 2:
             return []
-        marks = ",".join("?" * len(codes))
+        wanted = set(codes)
+        found: list[PtpRow] = []
+        for column1 in wanted:
+            by_column2 = self._ptp_of(version, column1)
+            for column2 in wanted:
+                if column2 != column1:
+                    found.extend(by_column2.get(column2, ()))
+        return found
+
+    def _ptp_of(self, version: CodeSetVersion, column1: str) -> dict[str, list[PtpRow]]:
+        """The edits whose column 1 is `column1`, read once and kept (a few hundred rows
+        per code; a practice bills a few hundred codes, so this stays small)."""
+        key = (version.id, column1)
+        cached = self._ptp.get(key)
+        if cached is not None:
+            self._ptp.move_to_end(key)
+            return cached
         rows = self.library.db.execute(
-            "SELECT column1, column2, effective, deletion, modifier_indicator, rationale"
-            f" FROM ncci_ptp WHERE version_id = ? AND column1 IN ({marks})"
-            f" AND column2 IN ({marks})",
-            (version.id, *codes, *codes),
-        ).fetchall()
-        return [
-            PtpRow(r[0], r[1], dt.date.fromisoformat(r[2]), _day(r[3]), r[4], r[5], version.label)
-            for r in rows
-            if r[0] != r[1]
-        ]
+            "SELECT column2, effective, deletion, modifier_indicator, rationale FROM ncci_ptp"
+            " WHERE version_id = ? AND column1 = ?",
+            (version.id, column1),
+        )
+        by_column2: dict[str, list[PtpRow]] = {}
+        for column2, effective, deletion, indicator, rationale in rows:
+            row = PtpRow(
+                column1,
+                column2,
+                dt.date.fromisoformat(effective),
+                _day(deletion),
+                indicator,
+                rationale,
+                version.label,
+            )
+            by_column2.setdefault(column2, []).append(row)
+        self._ptp[key] = by_column2
+        if len(self._ptp) > PTP_CACHE_CODES:
+            self._ptp.popitem(last=False)
+        return by_column2
 
     def mue(self, code: str, day: dt.date) -> MueRow | None:
         """The MUE value of `code` in force on `day`, if an MUE release is loaded."""
         version = self.version("mue", day)
         if version is None:
             return None
-        row = self.library.db.execute(
-            "SELECT code, value, adjudication_indicator, indicator_text, rationale FROM mue"
-            " WHERE version_id = ? AND code = ?",
-            (version.id, code),
-        ).fetchone()
-        return MueRow(row[0], row[1], row[2], row[3], row[4], version.label) if row else None
+        if version.id not in self._mue:
+            # A release holds some 15,000 values: one read, then dictionary look-ups.
+            rows = self.library.db.execute(
+                "SELECT code, value, adjudication_indicator, indicator_text, rationale FROM mue"
+                " WHERE version_id = ?",
+                (version.id,),
+            )
+            self._mue[version.id] = {
+                r[0]: MueRow(r[0], r[1], r[2], r[3], r[4], version.label) for r in rows
+            }
+        return self._mue[version.id].get(code)
 
     def hcpcs_modifier(self, modifier: str, day: dt.date) -> ProcedureCode | None:
         """A Level II modifier of the HCPCS release in force, if one is loaded."""

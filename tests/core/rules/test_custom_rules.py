@@ -230,3 +230,15 @@ def test_cli_rules_option_and_batch_keeps_going(
     assert "'diagnoses' must be a list" in rows[2]["error"]
     assert rows[3] == rows[0]
     assert "2 claim(s) could not be read" in result.stderr
+
+
+def test_claim_dates_birth_after_service_and_future_service(
+    module_library: CodeSetLibrary, make_claim: Any
+) -> None:
+    engine = RuleEngine(module_library)
+    born_later = make_claim(["I10"], patient={"dob": "2026-04-01", "sex": "F"})
+    messages = [f.message for f in engine.validate(parse_claim(born_later))]
+    assert "The patient's date of birth is after the date of service." in messages
+    future = make_claim(["I10"], date_of_service="2999-01-01", lines=[{"from": "2999-01-01"}])
+    dated = [f for f in engine.validate(parse_claim(future)) if f.rule == "CLAIM.DATES"]
+    assert {f.message for f in dated} >= {"The date of service is in the future."}

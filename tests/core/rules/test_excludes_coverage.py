@@ -9,14 +9,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from coderdesk.core.codes.importers import ensure_default_icd10cm
-from coderdesk.core.codes.library import CodeSetLibrary
 from coderdesk.core.rules.claim import Claim
 from coderdesk.core.rules.engine import RuleContext, RuleEngine
 from coderdesk.core.rules.icd_rules import ExcludesRule
 
 if TYPE_CHECKING:
     from coderdesk.core.codes.icd10cm import CodeRef
+    from coderdesk.core.codes.library import CodeSetLibrary
     from coderdesk.core.rules.icd_table import IcdTable
 
 TARGET_SHARE = 0.99
@@ -49,15 +48,18 @@ def _claim(diagnoses: tuple[str, str]) -> Claim:
 
 
 @pytest.fixture(scope="module")
-def icd(tmp_path_factory: pytest.TempPathFactory) -> IcdTable:
+def engine(module_library: CodeSetLibrary) -> RuleEngine:
+    """An engine over the FY2026 tabular."""
+    return RuleEngine(module_library)
+
+
+@pytest.fixture(scope="module")
+def icd(engine: RuleEngine) -> IcdTable:
     """The FY2026 tabular as the rules see it."""
-    library = CodeSetLibrary(tmp_path_factory.mktemp("cov") / "codesets.sqlite")
-    ensure_default_icd10cm(library)
-    engine = RuleEngine(library)
     return engine.icd_for(_claim(("I10", "I10")))
 
 
-def test_every_resolvable_excludes1_note_fires(icd: IcdTable) -> None:
+def test_every_resolvable_excludes1_note_fires(icd: IcdTable, engine: RuleEngine) -> None:
     billable = BillableIndex(icd)
     rule = ExcludesRule("excludes1")
     resolvable = fired = 0
@@ -72,7 +74,9 @@ def test_every_resolvable_excludes1_note_fires(icd: IcdTable) -> None:
                 if owner_code is None or target is None or target == owner_code:
                     continue
                 resolvable += 1
-                context = RuleContext(_claim((owner_code, target)), icd)
+                context = RuleContext(
+                    _claim((owner_code, target)), icd, engine.reference, engine.tables
+                )
                 if any(f.rule == "ICD10CM.EXCLUDES1" for f in rule.check(context)):
                     fired += 1
                 else:
