@@ -121,9 +121,41 @@ _CODE = r"[A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?"
 _REF = re.compile(rf"\b({_CODE})(?:\s*-\s*({_CODE}))?(\.?-)?")
 
 
-def parse_refs(text: str) -> tuple[CodeRef, ...]:
-    """The code references in a note's text: `E10.-`, `S72.0-`, `P35-P39`, `Z16.1`."""
+_CATEGORIES = r"[A-Z]\d\d(?:\s*-\s*[A-Z]\d\d)?"
+# "(E08-E13 with .39)", "(F10, F13, F19 with .26, .96)", "(E08-E13 with .51-.52)": the
+# same subdivisions of several categories, written once.
+_WITH = re.compile(rf"({_CATEGORIES}(?:\s*,\s*{_CATEGORIES})*),?\s+with\s+(\.[^)]*)")
+_SUFFIX = re.compile(r"\.([0-9A-Z]{1,4})(?:\s*-\s*\.([0-9A-Z]{1,4}))?")
+
+
+def _categories(text: str) -> list[str]:
+    """`E08-E13, F19` -> E08 ... E13, F19 (numbered categories of one letter)."""
+    found = []
+    for item in re.split(r"\s*,\s*", text.strip()):
+        first, _, last = (part.strip() for part in item.partition("-"))
+        if last and first[0] == last[0] and first[1:].isdigit() and last[1:].isdigit():
+            found += [f"{first[0]}{n:02d}" for n in range(int(first[1:]), int(last[1:]) + 1)]
+        else:
+            found += [first] + ([last] if last else [])
+    return found
+
+
+def _with_refs(categories: str, suffixes: str) -> list[CodeRef]:
     refs = []
+    for category in _categories(categories):
+        for match in _SUFFIX.finditer(suffixes):
+            start, end = match.group(1), match.group(2)
+            refs.append(CodeRef(f"{category}.{start}", f"{category}.{end}" if end else None, True))
+    return refs
+
+
+def parse_refs(text: str) -> tuple[CodeRef, ...]:
+    """The code references in a note's text: `E10.-`, `S72.0-`, `P35-P39`, `Z16.1`, and
+    `E08-E13 with .39` (E08.39 ... E13.39)."""
+    refs: list[CodeRef] = []
+    for match in _WITH.finditer(text):
+        refs += _with_refs(match.group(1), match.group(2))
+    text = _WITH.sub(" ", text)
     for match in _REF.finditer(text):
         start, end, dash = match.group(1), match.group(2), match.group(3)
         if end is not None:

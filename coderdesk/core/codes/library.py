@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-SCHEMA_VERSION = 1
+# 2: note references re-read ("E08-E13 with .39" names E08.39 ... E13.39, not E08-E13).
+SCHEMA_VERSION = 2
 ALWAYS = dt.date(1900, 1, 1)
 
 _SCHEMA = """
@@ -157,9 +159,12 @@ class CodeSetLibrary:
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA synchronous = NORMAL")
+        found = self.db.execute("PRAGMA user_version").fetchone()[0]
         self.db.executescript(_SCHEMA)
-        self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         self._discard_unfinished()
+        if 0 < found < SCHEMA_VERSION:
+            self._reread_note_references()
+        self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         """Close the connection."""
@@ -174,6 +179,24 @@ class CodeSetLibrary:
             with self.transaction():
                 for version_id in stale:
                     self._delete_version_rows(version_id)
+
+    def _reread_note_references(self) -> None:
+        """Parse the code references of every stored note again with today's parser."""
+        from coderdesk.core.codes.icd10cm import parse_refs
+
+        rows = self.db.execute(
+            "SELECT version_id, code, notes FROM icd_nodes WHERE notes != '[]'"
+        ).fetchall()
+        with self.transaction():
+            for version_id, code, notes in rows:
+                fresh = [
+                    [kind, text, [[r.start, r.end, r.children] for r in parse_refs(text)]]
+                    for kind, text, _ in json.loads(notes)
+                ]
+                self.db.execute(
+                    "UPDATE icd_nodes SET notes = ? WHERE version_id = ? AND code = ?",
+                    (json.dumps(fresh), version_id, code),
+                )
 
     def _delete_version_rows(self, version_id: int) -> None:
         for table in RECORD_TABLES:

@@ -10,9 +10,12 @@ Dots and a trailing "-" or ".-" (the tabular's "and its subdivisions") are ignor
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+import itertools
 
 from coderdesk.core.errors import CoderDeskError
+
+# Sorts after every character a code may hold.
+_AFTER_ALL = "\x7f"
 
 
 class RuleTableError(CoderDeskError):
@@ -28,22 +31,13 @@ def _is_code_text(text: str) -> bool:
     return bool(text) and text.isalnum() and text.isascii()
 
 
-@dataclass(frozen=True)
-class _Range:
-    start: str
-    end: str
-
-    def covers(self, code: str) -> bool:
-        return self.start <= code[: len(self.start)] and code[: len(self.end)] <= self.end
-
-
 class CodeMatcher:
     """Membership test for a list of code entries; built once, asked many times."""
 
     def __init__(self, entries: list[str], where: str = "rule table") -> None:
         self.entries = tuple(entries)
         prefixes: set[str] = set()
-        ranges: list[_Range] = []
+        ranges: list[tuple[str, str]] = []
         for entry in entries:
             if not isinstance(entry, str):
                 raise RuleTableError(f"{where}: {entry!r} is not a code or range (text).")
@@ -52,15 +46,24 @@ class CodeMatcher:
             if dash and end:
                 if not (_is_code_text(start) and _is_code_text(end)) or end[: len(start)] < start:
                     raise RuleTableError(f"{where}: '{entry}' is not a valid code range.")
-                ranges.append(_Range(start, end))
+                ranges.append((start, end))
             elif _is_code_text(start):
                 prefixes.add(start)
             else:
                 raise RuleTableError(f"{where}: '{entry}' is not a valid code.")
         self._prefixes = frozenset(prefixes)
+        # The first characters any entry can match: most codes are ruled out by this.
+        self._initials = frozenset(p[0] for p in prefixes) | {
+            chr(c) for low, high in ranges for c in range(ord(low[0]), ord(high[0]) + 1)
+        }
         self._lengths = sorted({len(p) for p in prefixes})
-        self._ranges = sorted(ranges, key=lambda r: r.start)
-        self._starts = [r.start for r in self._ranges]
+        # Each range as the half-open interval [start, end + DEL) of dot-free codes,
+        # sorted by start, with the furthest end reached so far: a look-up walks back
+        # only over ranges that can still reach the code.
+        spans = sorted((low, high + _AFTER_ALL) for low, high in ranges)
+        self._starts = [low for low, _ in spans]
+        self._ends = [high for _, high in spans]
+        self._reach = list(itertools.accumulate(self._ends, max))
         # Claims ask about the same few thousand codes over and over.
         self._memo: dict[str, bool] = {}
 
@@ -73,11 +76,28 @@ class CodeMatcher:
         return known
 
     def _matches(self, key: str) -> bool:
-        if any(key[:n] in self._prefixes for n in self._lengths if n <= len(key)):
+        if not key or key[0] not in self._initials:
+            return False
+        for length in self._lengths:
+            if length > len(key):
+                break
+            if key[:length] in self._prefixes:
+                return True
+        at = bisect.bisect_right(self._starts, key) - 1
+        while at >= 0 and self._reach[at] > key:
+            if self._ends[at] > key:
+                return True
+            at -= 1
+        return False
+
+    def may_cover_under(self, stem: str) -> bool:
+        """Whether some code starting with `stem` (dot-free) could be in the list."""
+        if any(stem.startswith(p) or p.startswith(stem) for p in self._prefixes):
             return True
-        # Only ranges starting at or before the code can cover it.
-        last = bisect.bisect_right(self._starts, key)
-        return any(r.covers(key) for r in self._ranges[:last])
+        top = stem + _AFTER_ALL
+        return any(
+            low < top and high > stem for low, high in zip(self._starts, self._ends, strict=True)
+        )
 
     def __bool__(self) -> bool:
         return bool(self.entries)

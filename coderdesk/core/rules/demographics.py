@@ -12,7 +12,7 @@ only). Entries are codes, code starts or ranges as `code_ranges` reads them; a g
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from coderdesk.core.paths import codesets_dir
@@ -72,10 +72,23 @@ class DemographicTable:
     """Every group of the table, in the order the file lists them."""
 
     groups: tuple[DemographicGroup, ...]
+    _by_category: dict[str, tuple[DemographicGroup, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def groups_for(self, code: str) -> tuple[DemographicGroup, ...]:
-        """The groups a code belongs to (none for most codes)."""
-        return tuple(group for group in self.groups if group.covers(code))
+        """The groups a code belongs to (none for most codes).
+
+        Only the groups that list something in the code's 3-character category are asked:
+        for most categories there are none, so most codes cost one dictionary look-up.
+        """
+        category = code.replace(".", "").strip().upper()[:3]
+        candidates = self._by_category.get(category)
+        if candidates is None:
+            candidates = self._by_category[category] = tuple(
+                g for g in self.groups if g.codes.codes.may_cover_under(category)
+            )
+        return tuple(group for group in candidates if group.covers(code))
 
     def group(self, name: str) -> DemographicGroup:
         """The group called `name` (KeyError when the table has none)."""
@@ -146,8 +159,9 @@ def demographic_table() -> DemographicTable:
     return load_demographics(codesets_dir() / TABLE_NAME)
 
 
+@functools.lru_cache(maxsize=100_000)
 def groups_for(code: str) -> tuple[DemographicGroup, ...]:
-    """The demographic groups of the project's table a code belongs to."""
+    """The demographic groups of the project's table a code belongs to (remembered)."""
     return demographic_table().groups_for(code)
 
 

@@ -8,6 +8,7 @@ own words and name the tabular note a finding stands on.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from coderdesk.core.codes.icd10cm import format_code, with_seventh
@@ -110,17 +111,20 @@ def _excluded_pairs(context: RuleContext, kind: str) -> Iterator[tuple[str, str,
     """
     icd = context.icd
     nodes = [n for n in (icd.get(c) for c in context.claim.diagnoses) if n is not None]
-    # Which claim codes stand under each ancestor, and how far up it is.
+    index = icd.targets(kind, chapter_notes=kind != "excludes2")
+    named = [(other, notes) for other in nodes if (notes := index.naming(other.code))]
+    if not named:
+        return
+    # Which claim codes stand under each note's owner, and how far up the owner is.
+    owners = {note.owner for _, notes in named for note in notes}
     below: dict[str, list[tuple[IcdNode, int]]] = {}
     for node in nodes:
         for level, ancestor in enumerate(icd.lineage(node.code)):
-            below.setdefault(ancestor.code, []).append((node, level))
-    index = icd.targets(kind)
+            if ancestor.code in owners:
+                below.setdefault(ancestor.code, []).append((node, level))
     nearest: dict[tuple[str, str], tuple[int, InheritedNote]] = {}
-    for other in nodes:
-        for note in index.naming(other.code.replace(".", "")):
-            if kind == "excludes2" and note.owner_kind == "chapter":
-                continue
+    for other, notes in named:
+        for note in notes:
             for code, level in below.get(note.owner, ()):
                 if code is other:
                     continue
@@ -267,40 +271,82 @@ class ManifestationRule:
         )
 
 
+@dataclass(frozen=True)
+class _NoteGroup:
+    """The unconditional notes of one kind at one place: alternatives, one answer will do."""
+
+    owner: str
+    kind: str
+    notes: tuple[InheritedNote, ...]
+    informational: bool
+
+
 class UseAdditionalRule:
     """ICD10CM.USE_ADDITIONAL: a Use additional code / Code also note left unanswered."""
 
     rule_id = "ICD10CM.USE_ADDITIONAL"
 
+    KINDS = ("useAdditionalCode", "codeAlso")
+
+    def __init__(self) -> None:
+        # Per tabular and code: the note groups to answer, and the notes the code answers.
+        self._groups: dict[tuple[IcdTable, str], list[_NoteGroup]] = {}
+        self._answers: dict[tuple[IcdTable, str], frozenset[int]] = {}
+
     def check(self, context: RuleContext) -> Iterator[Finding]:
         """One warning per place whose unconditional notes are all unanswered."""
-        icd = context.icd
         codes = _known_codes(context)
-        kinds = ("useAdditionalCode", "codeAlso")
-        # For each code, the notes (by identity) that name it: an answer to them.
-        naming = [
-            {id(n) for kind in kinds for n in icd.targets(kind).naming(code.replace(".", ""))}
-            for code in codes
-        ]
+        answers = [self._answers_of(context.icd, code) for code in codes]
         for code in codes:
             answered: set[int] = set()
-            for other, names in zip(codes, naming, strict=True):
+            for other, names in zip(codes, answers, strict=True):
                 if other != code:
                     answered |= names
-            groups: dict[tuple[str, str], list[InheritedNote]] = {}
-            for inherited in _notes_of(code, icd, kinds):
-                if not _is_conditional(inherited.note.text):
-                    groups.setdefault((inherited.owner, inherited.note.kind), []).append(inherited)
-            for (owner, kind), notes in groups.items():
+            for group in self._groups_of(context, code):
                 # The notes of one place are alternatives ("insulin", "oral hypoglycemic"...).
-                if not any(id(note) in answered for note in notes):
-                    targets = context.tables.informational_targets
-                    informational = all(
+                if not any(id(note) in answered for note in group.notes):
+                    yield self._finding(
+                        code,
+                        group.owner,
+                        group.kind,
+                        [n.note for n in group.notes],
+                        group.informational,
+                    )
+
+    def _answers_of(self, icd: IcdTable, code: str) -> frozenset[int]:
+        """The notes (by identity) that name `code`: those it answers when on the claim."""
+        key = (icd, code)
+        found = self._answers.get(key)
+        if found is None:
+            found = self._answers[key] = frozenset(
+                id(n) for kind in self.KINDS for n in icd.targets(kind).naming(code)
+            )
+        return found
+
+    def _groups_of(self, context: RuleContext, code: str) -> list[_NoteGroup]:
+        key = (context.icd, code)
+        found = self._groups.get(key)
+        if found is None:
+            by_place: dict[tuple[str, str], list[InheritedNote]] = {}
+            for inherited in _notes_of(code, context.icd, self.KINDS):
+                if not _is_conditional(inherited.note.text):
+                    place = (inherited.owner, inherited.note.kind)
+                    by_place.setdefault(place, []).append(inherited)
+            targets = context.tables.informational_targets
+            found = self._groups[key] = [
+                _NoteGroup(
+                    owner,
+                    kind,
+                    tuple(notes),
+                    all(
                         ref.start in targets and (ref.end is None or ref.end in targets)
                         for note in notes
                         for ref in note.note.refs
-                    )
-                    yield self._finding(code, owner, kind, [n.note for n in notes], informational)
+                    ),
+                )
+                for (owner, kind), notes in by_place.items()
+            ]
+        return found
 
     def _finding(
         self, code: str, owner: str, kind: str, notes: list[Note], informational: bool

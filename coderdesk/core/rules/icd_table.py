@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING
 from coderdesk.core.codes.icd10cm import CodeRef, Note
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from coderdesk.core.codes.library import CodeSetLibrary, CodeSetVersion
 
 
@@ -79,6 +77,7 @@ class TargetIndex:
 
     def __init__(self, notes: list[InheritedNote], categories: list[str]) -> None:
         self._buckets: dict[str, list[NoteTarget]] = {}
+        self._named: dict[str, tuple[InheritedNote, ...]] = {}
         for note in notes:
             for r in note.ranges:
                 high = r.first + _JUST_AFTER if r.exact else r.last + _AFTER_ALL
@@ -88,11 +87,17 @@ class TargetIndex:
                 for category in categories[first:last]:
                     self._buckets.setdefault(category, []).append(target)
 
-    def naming(self, plain: str) -> Iterator[InheritedNote]:
-        """The notes one of whose references covers the dot-free code."""
-        for target in self._buckets.get(plain[:CATEGORY_LENGTH], ()):
-            if target.low <= plain < target.high:
-                yield target.note
+    def naming(self, code: str) -> tuple[InheritedNote, ...]:
+        """The notes one of whose references covers the code (answers remembered)."""
+        found = self._named.get(code)
+        if found is None:
+            plain = code.replace(".", "")
+            found = self._named[code] = tuple(
+                target.note
+                for target in self._buckets.get(plain[:CATEGORY_LENGTH], ())
+                if target.low <= plain < target.high
+            )
+        return found
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,7 @@ class IcdTable:
         self.nodes = nodes
         self._own_notes: dict[tuple[str, str], tuple[InheritedNote, ...]] = {}
         self._lineages: dict[str, tuple[IcdNode, ...]] = {}
+        self._typed: dict[str, IcdNode | None] = {}
         self._targets: dict[str, TargetIndex] = {}
 
     @classmethod
@@ -150,9 +156,13 @@ class IcdTable:
         return found
 
     def get(self, code: str) -> IcdNode | None:
-        """The node for a code written with or without its dot."""
+        """The node for a code written with or without its dot (remembered as typed)."""
+        if code in self._typed:
+            return self._typed[code]
         plain = code.replace(".", "").strip().upper()
-        return self.nodes.get(plain if len(plain) <= 3 else f"{plain[:3]}.{plain[3:]}")
+        node = self.nodes.get(plain if len(plain) <= 3 else f"{plain[:3]}.{plain[3:]}")
+        self._typed[code] = node
+        return node
 
     def lineage(self, code: str) -> tuple[IcdNode, ...]:
         """The node and its ancestors, nearest first (remembered per code)."""
@@ -184,13 +194,20 @@ class IcdTable:
         first (each node's own notes are prepared once and shared by its descendants)."""
         return [note for node in self.lineage(code) for note in self.own_notes(node.code, kind)]
 
-    def targets(self, kind: str) -> TargetIndex:
-        """Every note of `kind` by the codes it names (built on first use, about 0.1 s)."""
-        index = self._targets.get(kind)
+    def targets(self, kind: str, *, chapter_notes: bool = True) -> TargetIndex:
+        """Every note of `kind` by the codes it names (built on first use, about 0.1 s);
+        without the chapters' own notes when `chapter_notes` is false."""
+        key = kind if chapter_notes else f"{kind}/below-chapter"
+        index = self._targets.get(key)
         if index is None:
-            notes = [n for code in self.nodes for n in self.own_notes(code, kind)]
+            notes = [
+                n
+                for code, node in self.nodes.items()
+                if chapter_notes or node.kind != "chapter"
+                for n in self.own_notes(code, kind)
+            ]
             categories = sorted(c for c, node in self.nodes.items() if node.kind == "category")
-            index = self._targets[kind] = TargetIndex(notes, categories)
+            index = self._targets[key] = TargetIndex(notes, categories)
         return index
 
     def needs_seventh(self, code: str) -> bool:

@@ -9,7 +9,6 @@ here is required: with no NCCI, MUE, HCPCS or CPT release imported, the look-ups
 from __future__ import annotations
 
 import datetime as dt
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,10 +16,6 @@ if TYPE_CHECKING:
     from collections.abc import Collection
 
     from coderdesk.core.codes.library import CodeSetLibrary, CodeSetVersion
-
-
-# Column 1 codes whose edits stay in memory (least recently used go first).
-PTP_CACHE_CODES = 2000
 
 
 @dataclass(frozen=True)
@@ -73,7 +68,6 @@ class ReferenceData:
         self.library = library
         self._versions: dict[tuple[str, dt.date], CodeSetVersion | None] = {}
         self._mue: dict[int, dict[str, MueRow]] = {}
-        self._ptp: OrderedDict[tuple[int, str], dict[str, list[PtpRow]]] = OrderedDict()
 
     def version(self, system: str, day: dt.date) -> CodeSetVersion | None:
         """The imported version of `system` in force on `day`, or None when none is loaded."""
@@ -89,50 +83,26 @@ class ReferenceData:
     def ptp_edits(self, codes: Collection[str], day: dt.date) -> list[PtpRow]:
         """Every PTP edit between two of `codes` in the release in force on `day`.
 
-        Rows are not filtered by their own dates: a claim's lines may carry different
-        dates, so the caller asks `applies_on` with each line's date.
+        One indexed query per claim: a real file has millions of rows over some 10,000
+        codes, so nothing is held in memory. Rows are not filtered by their own dates: a
+        claim's lines may carry different dates, so the caller asks `applies_on` with
+        each line's date.
         """
         version = self.version("ncci-ptp", day)
         if version is None or len(codes) < 2:
             return []
-        wanted = set(codes)
-        found: list[PtpRow] = []
-        for column1 in wanted:
-            by_column2 = self._ptp_of(version, column1)
-            for column2 in wanted:
-                if column2 != column1:
-                    found.extend(by_column2.get(column2, ()))
-        return found
-
-    def _ptp_of(self, version: CodeSetVersion, column1: str) -> dict[str, list[PtpRow]]:
-        """The edits whose column 1 is `column1`, read once and kept (a few hundred rows
-        per code; a practice bills a few hundred codes, so this stays small)."""
-        key = (version.id, column1)
-        cached = self._ptp.get(key)
-        if cached is not None:
-            self._ptp.move_to_end(key)
-            return cached
+        marks = ",".join("?" * len(codes))
         rows = self.library.db.execute(
-            "SELECT column2, effective, deletion, modifier_indicator, rationale FROM ncci_ptp"
-            " WHERE version_id = ? AND column1 = ?",
-            (version.id, column1),
-        )
-        by_column2: dict[str, list[PtpRow]] = {}
-        for column2, effective, deletion, indicator, rationale in rows:
-            row = PtpRow(
-                column1,
-                column2,
-                dt.date.fromisoformat(effective),
-                _day(deletion),
-                indicator,
-                rationale,
-                version.label,
-            )
-            by_column2.setdefault(column2, []).append(row)
-        self._ptp[key] = by_column2
-        if len(self._ptp) > PTP_CACHE_CODES:
-            self._ptp.popitem(last=False)
-        return by_column2
+            "SELECT column1, column2, effective, deletion, modifier_indicator, rationale"
+            f" FROM ncci_ptp WHERE version_id = ? AND column1 IN ({marks})"
+            f" AND column2 IN ({marks})",
+            (version.id, *codes, *codes),
+        ).fetchall()
+        return [
+            PtpRow(r[0], r[1], dt.date.fromisoformat(r[2]), _day(r[3]), r[4], r[5], version.label)
+            for r in rows
+            if r[0] != r[1]
+        ]
 
     def mue(self, code: str, day: dt.date) -> MueRow | None:
         """The MUE value of `code` in force on `day`, if an MUE release is loaded."""

@@ -98,6 +98,22 @@ def test_notes_are_inherited_with_their_level(tabular: Tabular) -> None:
         ("perinatal (P35-P39)", (CodeRef("P35", "P39", True),)),
         ("neonatal diabetes mellitus (P70.2)", (CodeRef("P70.2", None, False),)),
         ("hypertension (I10, I11.9)", (CodeRef("I10"), CodeRef("I11.9"))),
+        (
+            "uveitis in diabetes mellitus (E08-E10 with .39)",
+            tuple(CodeRef(f"E{n:02d}.39", None, True) for n in (8, 9, 10)),
+        ),
+        (
+            "(F10, F13 with .26, .96)",
+            tuple(CodeRef(c, None, True) for c in ("F10.26", "F10.96", "F13.26", "F13.96")),
+        ),
+        (
+            "(E08-E09 with .51-.52) or E10.-",
+            (
+                CodeRef("E08.51", "E08.52", True),
+                CodeRef("E09.51", "E09.52", True),
+                CodeRef("E10", None, True),
+            ),
+        ),
     ],
 )
 def test_code_references_in_notes(text: str, refs: tuple[CodeRef, ...]) -> None:

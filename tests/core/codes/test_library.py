@@ -102,3 +102,24 @@ def test_ncci_and_mue_import_and_store(library: CodeSetLibrary, tmp_path: Path) 
     row = library.db.execute("SELECT * FROM ncci_ptp WHERE column1 = 'J3301'").fetchone()
     assert row["modifier_indicator"] == 1
     assert row["deletion"] is None
+
+
+def test_an_older_library_has_its_note_references_read_again(tmp_path: Path) -> None:
+    path = tmp_path / "codesets.sqlite"
+    library = CodeSetLibrary(path)
+    with library.transaction():
+        version = library.add_version("icd10cm", "old", (dt.date(2025, 10, 1), None), ("f", "x"))
+        stale = '[["excludes1", "uveitis in diabetes (E08-E09 with .39)", [["E08", "E09", true]]]]'
+        library.db.execute(
+            "INSERT INTO icd_nodes VALUES (?, 'H20.0', 'subcategory', 't', 'H20', 0, 1, ?, '{}')",
+            (version, stale),
+        )
+        library.activate(version, 1)
+    library.db.execute("PRAGMA user_version = 1")
+    library.close()
+    reopened = CodeSetLibrary(path)
+    notes = reopened.db.execute("SELECT notes FROM icd_nodes").fetchone()[0]
+    assert '["E08.39", null, true]' in notes
+    assert '"E08", "E09"' not in notes
+    assert reopened.db.execute("PRAGMA user_version").fetchone()[0] == 2
+    reopened.close()

@@ -37,6 +37,7 @@ def test_the_report_counts_what_was_asked(report: ValidateReport) -> None:
     assert report.mue_rows_imported == report.procedure_codes
     assert report.claims == CLAIMS
     assert report.latency.samples == CLAIMS
+    assert report.revalidation.samples == CLAIMS
     assert (report.diagnoses_per_claim, report.lines_per_claim) == (12, 6)
     assert not report.full_size
 
@@ -46,6 +47,7 @@ def test_the_figures_are_positive(report: ValidateReport) -> None:
     assert all(t > 0 for t in timings)
     assert report.cold_ms > 0
     assert 0 < report.latency.median_ms <= report.latency.p95_ms <= report.latency.max_ms
+    assert 0 < report.revalidation.median_ms <= report.revalidation.p95_ms
     assert report.claims_per_s > 0
     assert report.library_mb > 0
     assert report.ptp_file_mb > 0
