@@ -30,6 +30,11 @@ payers = ["ACME"]
 rule = "CLAIM.CHARGE"
 severity = "warning"
 
+[[severity]]
+rule = "ICD10CM.SEX"
+severity = "error"
+payers = ["ACME"]
+
 [[rule]]
 id = "PAYER.ACME.THERAPY_GP"
 severity = "error"
@@ -115,6 +120,22 @@ def test_severity_changes_per_payer(engine: RuleEngine, make_claim: Any) -> None
     assert everyone["ICD10CM.USE_ADDITIONAL"] == "warning"
     assert everyone["CLAIM.CHARGE"] == "warning"
     assert "ICD10CM.USE_ADDITIONAL" not in rules_of(engine, acme(claim))
+
+
+def test_a_payer_makes_the_sex_edit_an_error_that_kx_or_an_override_clears(
+    engine: RuleEngine, make_claim: Any
+) -> None:
+    prostate = make_claim(["N40.0"], [{"code": "99213"}])  # the fixture patient is female
+    assert rules_of(engine, prostate)["ICD10CM.SEX"] == "warning"
+    assert rules_of(engine, acme(prostate))["ICD10CM.SEX"] == "error"
+    with_kx = make_claim(["N40.0"], [{"code": "99213", "modifiers": ["KX"]}])
+    assert "ICD10CM.SEX" not in rules_of(engine, acme(with_kx))
+    overridden = acme(prostate) | {
+        "overrides": [{"rule": "ICD10CM.SEX", "codes": ["N40.0"], "reason": "Transgender care"}]
+    }
+    findings = [f for f in engine.validate(parse_claim(overridden)) if f.rule == "ICD10CM.SEX"]
+    assert [f.overridden for f in findings] == ["Transgender care"]
+    assert not blocking(findings)
 
 
 def test_overrides_keep_the_finding_visible_but_unblock(
