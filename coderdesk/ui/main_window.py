@@ -22,9 +22,12 @@ from PySide6.QtWidgets import (
 
 from coderdesk import __version__
 from coderdesk.core.paths import config_dir
+from coderdesk.core.services.claims import ClaimService
+from coderdesk.core.services.codesheet import CodeSheetService, LineInput
 from coderdesk.core.services.documents import DocumentService
-from coderdesk.core.services.encounters import EncounterService, WorklistRow
+from coderdesk.core.services.encounters import EncounterDetail, EncounterService, WorklistRow
 from coderdesk.core.services.settings import SettingsService
+from coderdesk.ui.code_lane import CodeBackend, CodeLane, LibraryBackend
 from coderdesk.ui.dialogs.unlock_dialog import UnlockDialog
 from coderdesk.ui.errors import show_error
 from coderdesk.ui.idle import IdleWatcher
@@ -38,14 +41,17 @@ from coderdesk.ui.models.worklist_model import (
 from coderdesk.ui.widgets.chart_pane import ChartPane
 from coderdesk.ui.widgets.code_sheet_pane import CodeSheetPane
 from coderdesk.ui.widgets.encoder_pane import EncoderPane
+from coderdesk.ui.widgets.findings_pane import FindingsPane
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from coderdesk.core.rules.findings import Finding
     from coderdesk.core.store.workspace import Workspace
     from coderdesk.ui.tasks import TaskRunner
 
 DEFAULT_IDLE_MINUTES = 5.0
+MAX_POINTERS = 4
 
 
 def window_settings() -> QSettings:
@@ -107,10 +113,13 @@ class MainWindow(QMainWindow):
         runner: TaskRunner,
         path: Path | None = None,
         demo_passphrase: str | None = None,
+        backend: CodeBackend | None = None,
     ) -> None:
         super().__init__()
         self.runner = runner
         self.workspace: Workspace | None = None
+        self.detail: EncounterDetail | None = None
+        self._validation = 0
         self.unlock_dialog: UnlockDialog | None = None
         self._path = path
         self._demo_passphrase = demo_passphrase
@@ -119,7 +128,13 @@ class MainWindow(QMainWindow):
         self.chart = ChartPane(self)
         self.encoder = EncoderPane(self)
         self.code_sheet = CodeSheetPane(self)
+        self.findings = FindingsPane(self)
         self.status_counts = QLabel(self)
+        self.codes = CodeLane(backend or LibraryBackend(), self)
+        self.codes.ready.connect(self._revalidate)
+        self.codes.failed.connect(lambda exc: show_error(self, exc))
+        self.encoder.attach(self.codes)
+        self.encoder.code_chosen.connect(self.add_code)
         self._layout_panes()
         self._build_menus()
         self.statusBar().addPermanentWidget(self.status_counts)
@@ -129,6 +144,7 @@ class MainWindow(QMainWindow):
         QApplication.instance().installEventFilter(self.idle)  # type: ignore[union-attr]
         self.worklist.table.selectionModel().selectionChanged.connect(self._on_selection)
         self._restore_geometry()
+        self.codes.start()
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -136,7 +152,11 @@ class MainWindow(QMainWindow):
         panes = QSplitter(Qt.Orientation.Horizontal, self)
         panes.addWidget(_titled("Chart", self.chart))
         panes.addWidget(_titled("Encoder", self.encoder))
-        panes.addWidget(_titled("Code sheet", self.code_sheet))
+        sheet = QSplitter(Qt.Orientation.Vertical, self)
+        sheet.addWidget(_titled("Code sheet", self.code_sheet))
+        sheet.addWidget(_titled("Findings", self.findings))
+        sheet.setSizes([450, 350])
+        panes.addWidget(sheet)
         panes.setStretchFactor(0, 5)
         panes.setStretchFactor(1, 3)
         panes.setStretchFactor(2, 3)
@@ -158,6 +178,11 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         for action in (self.open_action, self.lock_action, self.quit_action):
             file_menu.addAction(action)
+        code_menu = self.menuBar().addMenu("&Code")
+        self.search_action = self._action(
+            "&Search the encoder", QKeySequence("Ctrl+K"), self.encoder.focus_search
+        )
+        code_menu.addAction(self.search_action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self._action("&About CoderDesk", QKeySequence(), self._about))
 
@@ -241,12 +266,65 @@ class MainWindow(QMainWindow):
             show_error(self, exc)
             return
         self.chart.show_documents(contents)
+        self._show_sheet(detail)
+
+    def _show_sheet(self, detail: EncounterDetail) -> None:
+        self.detail = detail
         self.code_sheet.show_encounter(detail)
+        self._revalidate()
+
+    # -- code sheet and findings ----------------------------------------------------------
+
+    def add_code(self, system: str, code: str) -> None:
+        """Add a chosen code: a diagnosis at the end, or a service line on the visit's date."""
+        if self.workspace is None or self.detail is None:
+            self.statusBar().showMessage("Open an encounter first, then add codes.", 4000)
+            return
+        detail, sheet = self.detail, CodeSheetService(self.workspace)
+        try:
+            if system == "icd10cm":
+                codes = [d.code for d in detail.diagnoses]
+                if code in codes:
+                    self.statusBar().showMessage(f"{code} is already on the sheet.", 4000)
+                    return
+                sheet.replace_diagnoses(detail.id, [*codes, code])
+            else:
+                sheet.replace_lines(detail.id, [*_line_inputs(detail), _new_line(detail, code)])
+            self._show_sheet(EncounterService(self.workspace).open(detail.id))
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        self.statusBar().showMessage(f"Added {code}.", 3000)
+
+    def _revalidate(self) -> None:
+        """Run the rules on the open encounter in the code lane; the newest run wins."""
+        if self.workspace is None or self.detail is None or not self.codes.is_ready:
+            return
+        try:
+            claim = ClaimService(self.workspace).to_claim(self.detail.id, audited=False)
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        self._validation += 1
+        ticket = self._validation
+        self.codes.run(
+            lambda backend: backend.validate(claim),
+            lambda found: self._validated(ticket, found),
+            lambda exc: show_error(self, exc),
+        )
+
+    def _validated(self, ticket: int, findings: list[Finding]) -> None:
+        if ticket == self._validation and self.detail is not None:
+            self.findings.show_findings(findings)
 
     def clear_views(self) -> None:
         """Remove every piece of PHI from the window's models and widgets."""
+        self.detail = None
+        self._validation += 1  # results of runs still in flight are dropped
         self.chart.clear()
         self.code_sheet.clear()
+        self.findings.clear()
+        self.encoder.clear()
         self.worklist.model.clear()
         self.worklist.filter.clear()
         self.status_counts.clear()
@@ -286,9 +364,37 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         window_settings().setValue("main/geometry", self.saveGeometry())
+        self.codes.stop()
         if self.workspace is not None:
             self.workspace.close()
             self.workspace = None
         self.clear_views()
         QApplication.instance().removeEventFilter(self.idle)  # type: ignore[union-attr]
         super().closeEvent(event)
+
+
+def _line_inputs(detail: EncounterDetail) -> list[LineInput]:
+    return [
+        LineInput(
+            code=line.code,
+            date_from=line.date_from,
+            units=line.units,
+            modifiers=line.modifiers,
+            pointers=line.pointers,
+            charge_cents=line.charge_cents,
+            date_to=line.date_to,
+            place_of_service=line.place_of_service,
+        )
+        for line in detail.service_lines
+    ]
+
+
+def _new_line(detail: EncounterDetail, code: str) -> LineInput:
+    """A line on the visit's date pointing to the first diagnoses (up to four)."""
+    pointers = tuple(range(1, min(MAX_POINTERS, len(detail.diagnoses)) + 1)) or (1,)
+    return LineInput(
+        code=code,
+        date_from=detail.date_of_service,
+        pointers=pointers,
+        place_of_service=detail.place_of_service,
+    )

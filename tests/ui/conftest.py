@@ -14,12 +14,16 @@ import coderdesk.ui  # noqa: F401  (applies the None guard before anything touch
 # isort: split
 
 import shutil
-from typing import TYPE_CHECKING
+import threading
+import time
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 import coderdesk.ui.main_window as main_window_module
 from coderdesk.core.demo import DEMO_PASSPHRASE, demo_workspace_path, ensure_demo_workspace
+from coderdesk.core.rules.findings import Finding, Severity
+from coderdesk.core.search.engine import SearchResponse, SearchResult
 from coderdesk.core.store.workspace import Workspace
 from coderdesk.ui.main_window import MainWindow
 from coderdesk.ui.tasks import TaskRunner
@@ -29,6 +33,52 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from pytestqt.qtbot import QtBot
+
+    from coderdesk.core.progress import CancelToken, ProgressCallback
+
+FAKE_CODES = (
+    SearchResult("E11", "Type 2 diabetes mellitus", "icd10cm", False, 9.0),
+    SearchResult("E11.9", "Type 2 diabetes mellitus without complications", "icd10cm", True, 8.0),
+    SearchResult("E11.40", "Type 2 diabetes mellitus with diabetic neuropathy", "icd10cm", True, 7),
+    SearchResult("I10", "Essential (primary) hypertension", "icd10cm", True, 6.0),
+    SearchResult("G0438", "Annual wellness visit, first", "hcpcs", True, 5.0),
+)
+
+
+class FakeBackend:
+    """Code sets for UI tests: a handful of codes, an optional slow search, one rule."""
+
+    def __init__(self, search_seconds: float = 0.0) -> None:
+        self.search_seconds = search_seconds
+        self.queries: list[str] = []
+        self.threads: set[int] = set()
+
+    def open(self, progress: ProgressCallback, cancel: CancelToken) -> None:
+        progress(0, 0, "Opening the fake code sets")
+
+    def search(self, text: str, limit: int) -> SearchResponse:
+        self.threads.add(threading.get_ident())
+        self.queries.append(text)
+        time.sleep(self.search_seconds)
+        words = text.lower().split()
+        found = tuple(
+            r for r in FAKE_CODES if all(w in f"{r.code} {r.title}".lower() for w in words)
+        )
+        return SearchResponse(text, found[:limit])
+
+    def validate(self, claim: dict[str, Any]) -> list[Finding]:
+        self.threads.add(threading.get_ident())
+        return [
+            Finding("ICD10CM.HEADER_CODE", Severity.ERROR, f"{code} is a header.", "fake", (code,))
+            for code in claim["diagnoses"]
+            if code == "E11"
+        ]
+
+
+@pytest.fixture
+def backend() -> FakeBackend:
+    """The fake code sets the window searches and validates with."""
+    return FakeBackend()
 
 
 @pytest.fixture(scope="session")
@@ -74,9 +124,9 @@ def runner() -> Iterator[TaskRunner]:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, runner: TaskRunner) -> Iterator[MainWindow]:
-    """A main window (not shown, no workspace attached); closed at teardown."""
-    main = MainWindow(runner)
+def window(qtbot: QtBot, runner: TaskRunner, backend: FakeBackend) -> Iterator[MainWindow]:
+    """A main window (not shown, no workspace attached, fake code sets); closed at teardown."""
+    main = MainWindow(runner, backend=backend)
     qtbot.addWidget(main)
     yield main
     main.close()

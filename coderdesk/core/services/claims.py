@@ -77,8 +77,12 @@ class ClaimService(WorkspaceService):
 
     # -- encounter -> claim ---------------------------------------------------------
 
-    def to_claim(self, encounter_id: int) -> dict[str, Any]:
-        """The encounter in the claim interchange format (an audited export)."""
+    def to_claim(self, encounter_id: int, *, audited: bool = True) -> dict[str, Any]:
+        """The encounter in the claim interchange format (an audited export).
+
+        `audited=False` is for the workstation's live validation of the encounter it has
+        open (the opening was audited); anything written out must stay audited.
+        """
         with self.workspace.session() as session:
             encounter = get_or_raise(session, Encounter, encounter_id, "Encounter")
             patient = get_or_raise(session, Patient, encounter.patient_id, "Patient")
@@ -102,7 +106,8 @@ class ClaimService(WorkspaceService):
                 "lines": [_line_json(line) for line in _lines(session, encounter_id)],
                 "overrides": [_override_json(o) for o in _override_rows(session, encounter_id)],
             }
-            self._audit(session, AuditAction.EXPORT, "claim_json", encounter_id)
+            if audited:
+                self._audit(session, AuditAction.EXPORT, "claim_json", encounter_id)
             return data
 
     # -- claim -> encounter ---------------------------------------------------------

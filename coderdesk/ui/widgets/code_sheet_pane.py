@@ -27,6 +27,7 @@ class CodeSheetPane(QWidget):
         self.diagnoses = QTreeWidget(self)
         self.diagnoses.setHeaderLabels(["", "Diagnosis", "Description"])
         self.diagnoses.setRootIsDecorated(False)
+        self.diagnoses.setColumnWidth(0, 28)
         self.lines = QTreeWidget(self)
         self.lines.setHeaderLabels(["#", "Code", "Modifiers", "Units", "Pointers", "Charge", "POS"])
         self.lines.setRootIsDecorated(False)

@@ -1,0 +1,122 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The code lane: every code-set job (search, validation) on one background thread.
+
+The search index and the rules engine each hold a code-set library connection and
+in-memory tables that are not meant for concurrent use; running all their work on a
+single worker thread keeps them consistent without locks, and keeps the UI thread free.
+The backend is opened once (index build or load, the ICD-10-CM table) off the UI thread.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+from PySide6.QtCore import QObject, QThreadPool, Signal
+
+from coderdesk.core.errors import Cancelled
+from coderdesk.ui.tasks import Task, TaskRunner
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from coderdesk.core.progress import CancelToken, ProgressCallback
+    from coderdesk.core.rules.findings import Finding
+    from coderdesk.core.search.engine import SearchResponse
+
+
+class CodeBackend(Protocol):
+    """What the workstation asks of the code sets."""
+
+    def open(self, progress: ProgressCallback, cancel: CancelToken) -> None:
+        """Load or build what searching and validating need (slow: off the UI thread)."""
+
+    def search(self, text: str, limit: int) -> SearchResponse:
+        """Codes for what the coder typed, best first."""
+        ...
+
+    def validate(self, claim: dict[str, Any]) -> list[Finding]:
+        """The findings of the coding rules on a claim in the interchange format."""
+        ...
+
+
+class LibraryBackend:
+    """The real backend: the code-set library, its search index and the rules engine."""
+
+    def __init__(self) -> None:
+        self._search: Any = None
+        self._rules: Any = None
+
+    def open(self, progress: ProgressCallback, cancel: CancelToken) -> None:
+        """Open (building when needed) the search index, then load the rules' tables."""
+        from coderdesk.core.codes.library import CodeSetLibrary
+        from coderdesk.core.rules.custom import load_user_rules
+        from coderdesk.core.rules.engine import RuleEngine
+        from coderdesk.core.search.engine import SearchEngine
+
+        self._search = SearchEngine.open(CodeSetLibrary(), progress=progress, cancel=cancel)
+        progress(0, 0, "Loading the coding rules")
+        self._rules = RuleEngine(CodeSetLibrary(), custom=load_user_rules())
+
+    def search(self, text: str, limit: int) -> SearchResponse:
+        """Search every loaded code set."""
+        return self._search.search(text, limit=limit)  # type: ignore[no-any-return]
+
+    def validate(self, claim: dict[str, Any]) -> list[Finding]:
+        """Run the rules on a claim."""
+        from coderdesk.core.rules.claim import parse_claim
+
+        return self._rules.validate(parse_claim(claim))  # type: ignore[no-any-return]
+
+
+class CodeLane(QObject):
+    """Runs backend jobs one at a time off the UI thread; says when the backend is ready."""
+
+    ready = Signal()
+    progressed = Signal(int, int, str)
+    failed = Signal(object)
+
+    def __init__(self, backend: CodeBackend, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.backend = backend
+        self.is_ready = False
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._runner = TaskRunner(self, self._pool)
+        self._opening: Task | None = None
+
+    def start(self) -> None:
+        """Open the backend in the background."""
+        self._opening = self._runner.start(
+            lambda progress, cancel: self.backend.open(progress, cancel),
+            self._opened,
+            self._open_failed,
+            self.progressed.emit,
+        )
+
+    def _opened(self, _result: object) -> None:
+        self._opening = None
+        self.is_ready = True
+        self.ready.emit()
+
+    def _open_failed(self, exc: BaseException) -> None:
+        self._opening = None
+        if not isinstance(exc, Cancelled):  # cancelled at quit: nothing to tell
+            self.failed.emit(exc)
+
+    def stop(self) -> None:
+        """At quit: cancel an index build still running, so the app does not wait on it."""
+        if self._opening is not None:
+            self._opening.cancel()
+
+    def run(
+        self,
+        job: Callable[[CodeBackend], Any],
+        on_done: Callable[[Any], None],
+        on_failure: Callable[[BaseException], None],
+    ) -> None:
+        """Queue `job(backend)`; its result comes back on the UI thread."""
+        self._runner.start(lambda _p, _c: job(self.backend), on_done, on_failure)
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        """Wait for queued jobs (at quit and in tests)."""
+        return self._runner.wait_all(msecs)

@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The encoder pane and live findings: search as you type, Enter adds, rules re-run."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+
+from coderdesk.core.demo import DEMO_CHARTS
+from coderdesk.core.services.encounters import EncounterService
+from coderdesk.ui.widgets.encoder_pane import CODE_ROLE
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from coderdesk.core.store.workspace import Workspace
+    from coderdesk.ui.main_window import MainWindow
+
+ACCOUNT_COLUMN = 1
+
+
+def _open_first_encounter(qtbot: QtBot, window: MainWindow, workspace: Workspace) -> int:
+    window.attach(workspace)
+    account = DEMO_CHARTS[0].patient.account_number
+    proxy = window.worklist.proxy
+    row = next(
+        r for r in range(proxy.rowCount()) if proxy.index(r, ACCOUNT_COLUMN).data() == account
+    )
+    window.worklist.table.selectRow(row)
+    qtbot.waitUntil(lambda: window.detail is not None)
+    assert window.detail is not None
+    return window.detail.id
+
+
+def _result_codes(window: MainWindow) -> list[str]:
+    model = window.encoder.model
+    codes = []
+    for group_row in range(model.rowCount()):
+        group = model.index(group_row, 0)
+        codes += [model.index(r, 0, group).data(CODE_ROLE) for r in range(model.rowCount(group))]
+    return codes
+
+
+def test_typing_searches_in_the_background_and_groups_results(
+    qtbot: QtBot, window: MainWindow, backend: Any
+) -> None:
+    qtbot.waitUntil(lambda: window.codes.is_ready)
+    window.encoder.focus_search()
+    qtbot.keyClicks(window.encoder.search, "diabetes")
+    qtbot.waitUntil(lambda: _result_codes(window) == ["E11", "E11.9", "E11.40"])
+    group = window.encoder.model.index(0, 0)
+    assert group.data() == "ICD-10-CM"
+    header_title = window.encoder.model.index(0, 1, group).data()
+    assert header_title.endswith("(header)")
+    assert threading.get_ident() not in backend.threads
+
+
+def test_enter_adds_the_code_and_findings_follow(
+    qtbot: QtBot, window: MainWindow, demo_workspace: Workspace
+) -> None:
+    qtbot.waitUntil(lambda: window.codes.is_ready)
+    encounter_id = _open_first_encounter(qtbot, window, demo_workspace)
+    before = [d.code for d in EncounterService(demo_workspace).open(encounter_id).diagnoses]
+    window.encoder.focus_search()
+    qtbot.keyClicks(window.encoder.search, "type 2 diabetes")
+    qtbot.waitUntil(lambda: "E11" in _result_codes(window))
+    qtbot.keyClick(window.encoder.search, Qt.Key.Key_Return)  # the first result: E11, a header
+    qtbot.waitUntil(lambda: window.findings.blocking_count() == 1)
+    errors = window.findings.tree.topLevelItem(0)
+    assert errors.text(0) == "Errors (1)"
+    assert errors.child(0).text(0) == "E11 is a header."
+    window.findings.tree.setCurrentItem(errors.child(0))
+    assert "ICD10CM.HEADER_CODE" in window.findings.detail.text()
+    # Down into the results, down again to E11.9, Enter.
+    qtbot.keyClick(window.encoder.search, Qt.Key.Key_Down)
+    qtbot.keyClick(window.encoder.results, Qt.Key.Key_Down)
+    qtbot.keyClick(window.encoder.results, Qt.Key.Key_Return)
+    after = [d.code for d in EncounterService(demo_workspace).open(encounter_id).diagnoses]
+    assert after == [*before, "E11", "E11.9"]
+    codes_on_sheet = [
+        window.code_sheet.diagnoses.topLevelItem(i).text(1)
+        for i in range(window.code_sheet.diagnoses.topLevelItemCount())
+    ]
+    assert codes_on_sheet == after
+
+
+def test_a_procedure_code_becomes_a_service_line(
+    qtbot: QtBot, window: MainWindow, demo_workspace: Workspace
+) -> None:
+    qtbot.waitUntil(lambda: window.codes.is_ready)
+    encounter_id = _open_first_encounter(qtbot, window, demo_workspace)
+    detail = EncounterService(demo_workspace).open(encounter_id)
+    window.encoder.focus_search()
+    qtbot.keyClicks(window.encoder.search, "wellness")
+    qtbot.waitUntil(lambda: _result_codes(window) == ["G0438"])
+    qtbot.keyClick(window.encoder.search, Qt.Key.Key_Return)
+    lines = EncounterService(demo_workspace).open(encounter_id).service_lines
+    assert lines[-1].code == "G0438"
+    assert lines[-1].date_from == detail.date_of_service
+    assert lines[-1].pointers == tuple(range(1, min(4, len(detail.diagnoses)) + 1))
+
+
+def test_typing_never_waits_for_a_slow_search(
+    qtbot: QtBot, window: MainWindow, backend: Any
+) -> None:
+    backend.search_seconds = 0.4
+    qtbot.waitUntil(lambda: window.codes.is_ready)
+    window.encoder.focus_search()
+    slowest = 0.0
+    for character in "hypertension":
+        started = time.perf_counter()
+        qtbot.keyClick(window.encoder.search, character)
+        qtbot.wait(30)  # the debounce fires now and then: searches start while typing
+        slowest = max(slowest, time.perf_counter() - started - 0.03)
+    assert window.encoder.search.text() == "hypertension"
+    assert slowest < 0.2, f"a keystroke waited {slowest:.2f} s"
+    qtbot.waitUntil(lambda: _result_codes(window) == ["I10"], timeout=5000)
+    # Searches were not queued one per keystroke: the newest text replaced waiting ones.
+    assert len(backend.queries) < len("hypertension")
+    assert backend.queries[-1] == "hypertension"
+
+
+def test_ctrl_k_focuses_the_search_box(qtbot: QtBot, window: MainWindow) -> None:
+    window.show()
+    qtbot.waitExposed(window)
+    window.worklist.filter.setFocus()
+    window.search_action.trigger()
+    qtbot.waitUntil(window.encoder.search.hasFocus)
