@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QSettings, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -39,7 +39,7 @@ from coderdesk.ui.models.worklist_model import (
     WorklistModel,
 )
 from coderdesk.ui.widgets.chart_pane import ChartPane
-from coderdesk.ui.widgets.code_sheet_pane import CodeSheetPane
+from coderdesk.ui.widgets.code_sheet_pane import CodeSheetPane, Sheet
 from coderdesk.ui.widgets.encoder_pane import EncoderPane
 from coderdesk.ui.widgets.findings_pane import FindingsPane
 
@@ -135,6 +135,9 @@ class MainWindow(QMainWindow):
         self.codes.failed.connect(lambda exc: show_error(self, exc))
         self.encoder.attach(self.codes)
         self.encoder.code_chosen.connect(self.add_code)
+        self.undo_stack = QUndoStack(self)
+        self.code_sheet.sheet_edited.connect(self.edit_sheet)
+        self.code_sheet.problem.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self._layout_panes()
         self._build_menus()
         self.statusBar().addPermanentWidget(self.status_counts)
@@ -178,6 +181,13 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         for action in (self.open_action, self.lock_action, self.quit_action):
             file_menu.addAction(action)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
         code_menu = self.menuBar().addMenu("&Code")
         self.search_action = self._action(
             "&Search the encoder", QKeySequence("Ctrl+K"), self.encoder.focus_search
@@ -266,6 +276,8 @@ class MainWindow(QMainWindow):
             show_error(self, exc)
             return
         self.chart.show_documents(contents)
+        if self.detail is None or self.detail.id != detail.id:
+            self.undo_stack.clear()  # undo stays within one encounter
         self._show_sheet(detail)
 
     def _show_sheet(self, detail: EncounterDetail) -> None:
@@ -277,24 +289,40 @@ class MainWindow(QMainWindow):
 
     def add_code(self, system: str, code: str) -> None:
         """Add a chosen code: a diagnosis at the end, or a service line on the visit's date."""
-        if self.workspace is None or self.detail is None:
+        if self.workspace is None or self.detail is None or self.code_sheet.sheet is None:
             self.statusBar().showMessage("Open an encounter first, then add codes.", 4000)
             return
-        detail, sheet = self.detail, CodeSheetService(self.workspace)
+        sheet = self.code_sheet.sheet
+        if system == "icd10cm":
+            if code in sheet.diagnoses:
+                self.statusBar().showMessage(f"{code} is already on the sheet.", 4000)
+                return
+            changed = Sheet((*sheet.diagnoses, code), sheet.lines)
+        else:
+            changed = Sheet(sheet.diagnoses, (*sheet.lines, _new_line(self.detail, code)))
+        self.edit_sheet(changed, f"add {code}")
+
+    def edit_sheet(self, sheet: Sheet, what: str) -> None:
+        """Save a changed code sheet at once, as one step that Edit > Undo takes back."""
+        if self.detail is None or self.code_sheet.sheet is None:
+            return
+        self.undo_stack.push(SheetChange(self, self.detail.id, self.code_sheet.sheet, sheet, what))
+
+    def save_sheet(self, encounter_id: int, sheet: Sheet) -> bool:
+        """Write `sheet` to the workspace, show it and re-validate; False if it failed."""
+        if self.workspace is None:
+            return False
+        service = CodeSheetService(self.workspace)
         try:
-            if system == "icd10cm":
-                codes = [d.code for d in detail.diagnoses]
-                if code in codes:
-                    self.statusBar().showMessage(f"{code} is already on the sheet.", 4000)
-                    return
-                sheet.replace_diagnoses(detail.id, [*codes, code])
-            else:
-                sheet.replace_lines(detail.id, [*_line_inputs(detail), _new_line(detail, code)])
-            self._show_sheet(EncounterService(self.workspace).open(detail.id))
+            service.replace_diagnoses(encounter_id, list(sheet.diagnoses))
+            service.replace_lines(encounter_id, list(sheet.lines))
+            detail = EncounterService(self.workspace).open(encounter_id)
         except Exception as exc:
             show_error(self, exc)
-            return
-        self.statusBar().showMessage(f"Added {code}.", 3000)
+            return False
+        if self.detail is not None and self.detail.id == encounter_id:
+            self._show_sheet(detail)
+        return True
 
     def _revalidate(self) -> None:
         """Run the rules on the open encounter in the code lane; the newest run wins."""
@@ -320,6 +348,7 @@ class MainWindow(QMainWindow):
     def clear_views(self) -> None:
         """Remove every piece of PHI from the window's models and widgets."""
         self.detail = None
+        self.undo_stack.clear()
         self._validation += 1  # results of runs still in flight are dropped
         self.chart.clear()
         self.code_sheet.clear()
@@ -373,22 +402,6 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def _line_inputs(detail: EncounterDetail) -> list[LineInput]:
-    return [
-        LineInput(
-            code=line.code,
-            date_from=line.date_from,
-            units=line.units,
-            modifiers=line.modifiers,
-            pointers=line.pointers,
-            charge_cents=line.charge_cents,
-            date_to=line.date_to,
-            place_of_service=line.place_of_service,
-        )
-        for line in detail.service_lines
-    ]
-
-
 def _new_line(detail: EncounterDetail, code: str) -> LineInput:
     """A line on the visit's date pointing to the first diagnoses (up to four)."""
     pointers = tuple(range(1, min(MAX_POINTERS, len(detail.diagnoses)) + 1)) or (1,)
@@ -398,3 +411,23 @@ def _new_line(detail: EncounterDetail, code: str) -> LineInput:
         pointers=pointers,
         place_of_service=detail.place_of_service,
     )
+
+
+class SheetChange(QUndoCommand):
+    """One edit of the code sheet: redo writes the new sheet, undo the one before."""
+
+    def __init__(
+        self, window: MainWindow, encounter_id: int, before: Sheet, after: Sheet, what: str
+    ) -> None:
+        super().__init__(what)
+        self.window, self.encounter_id = window, encounter_id
+        self.before, self.after = before, after
+
+    def redo(self) -> None:
+        """Apply (also on the first push)."""
+        if not self.window.save_sheet(self.encounter_id, self.after):
+            self.setObsolete(True)
+
+    def undo(self) -> None:
+        """Take back."""
+        self.window.save_sheet(self.encounter_id, self.before)

@@ -1,0 +1,117 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Code sheet editing: cell parsing, sequencing with pointers, keyboard edits, undo/redo."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import pytest
+from PySide6.QtCore import Qt
+
+from coderdesk.core.demo import DEMO_CHARTS
+from coderdesk.core.services.codesheet import LineInput
+from coderdesk.core.services.encounters import EncounterService
+from coderdesk.ui.widgets.code_sheet_pane import (
+    MODIFIERS_COLUMN,
+    UNITS_COLUMN,
+    Sheet,
+    move_diagnosis,
+    parse_charge,
+    parse_modifiers,
+    parse_pointers,
+    remove_diagnosis,
+)
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from coderdesk.core.store.workspace import Workspace
+    from coderdesk.ui.main_window import MainWindow
+
+ACCOUNT_COLUMN = 1
+DAY = dt.date(2026, 3, 14)
+
+
+def test_cells_are_parsed_or_refused_with_a_reason() -> None:
+    assert parse_modifiers("25, rt") == ("25", "RT")
+    assert parse_pointers("a c", 3) == (1, 3)
+    assert parse_charge("$1,250.50") == 125050
+    with pytest.raises(ValueError, match="not a modifier"):
+        parse_modifiers("255")
+    with pytest.raises(ValueError, match="at most 4"):
+        parse_modifiers("22 51 59 76 77")
+    with pytest.raises(ValueError, match=r"'D' is not a listed diagnosis \(A-C\)"):
+        parse_pointers("AD", 3)
+    with pytest.raises(ValueError, match="not an amount"):
+        parse_charge("ten")
+
+
+def test_pointers_follow_their_diagnosis_when_it_moves_or_goes() -> None:
+    line = LineInput("99213", DAY, pointers=(1, 3))
+    sheet = Sheet(("E11.42", "I10", "E78.5"), (line,))
+    moved = move_diagnosis(sheet, 2, -2)
+    assert moved.diagnoses == ("E78.5", "E11.42", "I10")
+    assert moved.lines[0].pointers == (2, 1)  # still E11.42 and E78.5
+    removed = remove_diagnosis(sheet, 0)
+    assert removed.diagnoses == ("I10", "E78.5")
+    assert removed.lines[0].pointers == (2,)
+
+
+def _open_rowan(qtbot: QtBot, window: MainWindow, workspace: Workspace) -> int:
+    window.attach(workspace)
+    account = DEMO_CHARTS[0].patient.account_number
+    proxy = window.worklist.proxy
+    row = next(
+        r for r in range(proxy.rowCount()) if proxy.index(r, ACCOUNT_COLUMN).data() == account
+    )
+    window.worklist.table.selectRow(row)
+    qtbot.waitUntil(lambda: window.detail is not None)
+    assert window.detail is not None
+    return window.detail.id
+
+
+def test_a_keyboard_session_on_the_code_sheet(
+    qtbot: QtBot, window: MainWindow, demo_workspace: Workspace
+) -> None:
+    qtbot.waitUntil(lambda: window.codes.is_ready)
+    encounter_id = _open_rowan(qtbot, window, demo_workspace)
+    stored = EncounterService(demo_workspace)
+    assert [d.code for d in stored.open(encounter_id).diagnoses] == ["E11.42", "I10", "E78.5"]
+    window.add_code("hcpcs", "G0438")  # as Enter in the encoder does
+    assert stored.open(encounter_id).service_lines[0].pointers == (1, 2, 3)
+
+    # Sequence: the third diagnosis up twice; the line's pointers follow.
+    tree = window.code_sheet.diagnoses
+    tree.setFocus()
+    tree.setCurrentItem(tree.topLevelItem(2))
+    qtbot.keyClick(tree, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(tree, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    detail = stored.open(encounter_id)
+    assert [d.code for d in detail.diagnoses] == ["E78.5", "E11.42", "I10"]
+    assert detail.service_lines[0].pointers == (2, 3, 1)
+
+    # Edit a cell: modifiers saved at once; bad units refused and shown.
+    lines = window.code_sheet.lines
+    lines.topLevelItem(0).setText(MODIFIERS_COLUMN, "33")
+    assert stored.open(encounter_id).service_lines[0].modifiers == ("33",)
+    lines.topLevelItem(0).setText(UNITS_COLUMN, "two")
+    assert "Units must be a whole number" in window.statusBar().currentMessage()
+    assert lines.topLevelItem(0).text(UNITS_COLUMN) == "1"
+    assert stored.open(encounter_id).service_lines[0].units == 1
+
+    # Undo the modifier and the move; redo the move.
+    window.undo_action.trigger()
+    assert stored.open(encounter_id).service_lines[0].modifiers == ()
+    window.undo_action.trigger()
+    window.undo_action.trigger()
+    assert [d.code for d in stored.open(encounter_id).diagnoses] == ["E11.42", "I10", "E78.5"]
+    window.redo_action.trigger()
+    assert [d.code for d in stored.open(encounter_id).diagnoses] == ["E11.42", "E78.5", "I10"]
+
+    # Delete the line from the keyboard.
+    lines.setFocus()
+    lines.setCurrentItem(lines.topLevelItem(0))
+    qtbot.keyClick(lines, Qt.Key.Key_Delete)
+    assert stored.open(encounter_id).service_lines == ()
+    qtbot.waitUntil(lambda: window.findings.summary.text() != "")
