@@ -38,6 +38,10 @@ class CodeBackend(Protocol):
         """The findings of the coding rules on a claim in the interchange format."""
         ...
 
+    def children(self, code: str, day: str) -> list[tuple[str, str]]:
+        """An ICD-10-CM code's children (code, title) in the version in force on `day`."""
+        ...
+
 
 class LibraryBackend:
     """The real backend: the code-set library, its search index and the rules engine."""
@@ -66,6 +70,16 @@ class LibraryBackend:
         from coderdesk.core.rules.claim import parse_claim
 
         return self._rules.validate(parse_claim(claim))  # type: ignore[no-any-return]
+
+    def children(self, code: str, day: str) -> list[tuple[str, str]]:
+        """The children of `code` in the tabular version in force on `day`."""
+        from coderdesk.core.rules.claim import parse_claim
+
+        icd = self._rules.icd_for(parse_claim({"date_of_service": day}))
+        node = icd.get(code)
+        if node is None:
+            return []
+        return [(child, icd.nodes[child].title) for child in icd.children.get(node.code, [])]
 
 
 class CodeLane(QObject):

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QSettings, QSortFilterProxyModel, Qt, Signal
@@ -10,6 +12,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUnd
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -138,6 +141,9 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.code_sheet.sheet_edited.connect(self.edit_sheet)
         self.code_sheet.problem.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.findings.fixable = _fixable
+        self.findings.fix_requested.connect(self.fix_finding)
+        self.findings.override_requested.connect(self.override_finding)
         self._layout_panes()
         self._build_menus()
         self.statusBar().addPermanentWidget(self.status_counts)
@@ -324,6 +330,67 @@ class MainWindow(QMainWindow):
             self._show_sheet(detail)
         return True
 
+    def fix_finding(self, finding: Finding) -> None:
+        """Apply a finding's mechanical fix, or take the coder to where the fix is chosen."""
+        sheet, detail = self.code_sheet.sheet, self.detail
+        if sheet is None or detail is None:
+            return
+        if finding.rule == "MOD.25" and finding.lines:
+            self.edit_sheet(_toggle_25(sheet, finding.lines[0] - 1), "fix modifier 25")
+        elif finding.rule == "ICD10CM.HEADER_CODE" and finding.codes:
+            header, day = finding.codes[0], detail.date_of_service.isoformat()
+            self.codes.run(
+                lambda backend: backend.children(header, day),
+                lambda children: self._replace_header(header, children),
+                lambda exc: show_error(self, exc),
+            )
+        else:
+            target = _first_code(finding.fix)
+            if target:
+                self.encoder.search.setText(target)
+                self.encoder.focus_search()
+
+    def _replace_header(self, header: str, children: list[tuple[str, str]]) -> None:
+        sheet = self.code_sheet.sheet
+        if sheet is None or header not in sheet.diagnoses or not children:
+            return
+        labels = [f"{code}  {title}" for code, title in children]
+        choice, ok = QInputDialog.getItem(
+            self,
+            "Replace a header code",
+            f"{header} has subdivisions; report one of:",
+            labels,
+            0,
+            False,
+        )
+        if not ok:
+            return
+        code = children[labels.index(choice)][0]
+        position = sheet.diagnoses.index(header)
+        diagnoses = (*sheet.diagnoses[:position], code, *sheet.diagnoses[position + 1 :])
+        self.edit_sheet(Sheet(diagnoses, sheet.lines), f"replace {header} by {code}")
+
+    def override_finding(self, finding: Finding) -> None:
+        """Let an error stand with a reason: recorded in the workspace and the audit trail."""
+        if self.workspace is None or self.detail is None:
+            return
+        reason, ok = QInputDialog.getText(
+            self,
+            "Override a finding",
+            f"{finding.rule}: {finding.message}\n\nWhy may this stand? The reason is kept "
+            "with the claim and in the audit trail.",
+        )
+        if not ok or not reason.strip():
+            return
+        try:
+            ClaimService(self.workspace).add_override(
+                self.detail.id, finding.rule, list(finding.codes), list(finding.lines), reason
+            )
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        self._revalidate()
+
     def _revalidate(self) -> None:
         """Run the rules on the open encounter in the code lane; the newest run wins."""
         if self.workspace is None or self.detail is None or not self.codes.is_ready:
@@ -431,3 +498,33 @@ class SheetChange(QUndoCommand):
     def undo(self) -> None:
         """Take back."""
         self.window.save_sheet(self.encounter_id, self.before)
+
+
+FIXABLE_RULES = ("MOD.25", "ICD10CM.HEADER_CODE")
+_CODE_IN_TEXT = re.compile(r"\b[A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?")
+
+
+def _first_code(text: str) -> str:
+    """The first ICD-10-CM code named in a fix text ('Add the etiology code from: E75.-')."""
+    match = _CODE_IN_TEXT.search(text)
+    return match.group(0) if match else ""
+
+
+def _fixable(finding: Finding) -> bool:
+    return finding.rule in FIXABLE_RULES or bool(
+        finding.rule in ("ICD10CM.MANIFESTATION_FIRST", "ICD10CM.USE_ADDITIONAL")
+        and _first_code(finding.fix)
+    )
+
+
+def _toggle_25(sheet: Sheet, index: int) -> Sheet:
+    """Add 25 to a line without it (the E/M), or take it off a line that has it."""
+    line = sheet.lines[index]
+    modifiers = (
+        tuple(m for m in line.modifiers if m != "25")
+        if "25" in line.modifiers
+        else ("25", *line.modifiers)
+    )
+    lines = list(sheet.lines)
+    lines[index] = replace(line, modifiers=modifiers)
+    return Sheet(sheet.diagnoses, tuple(lines))

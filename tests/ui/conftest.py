@@ -16,6 +16,7 @@ import coderdesk.ui  # noqa: F401  (applies the None guard before anything touch
 import shutil
 import threading
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -68,11 +69,23 @@ class FakeBackend:
 
     def validate(self, claim: dict[str, Any]) -> list[Finding]:
         self.threads.add(threading.get_ident())
-        return [
+        found = [
             Finding("ICD10CM.HEADER_CODE", Severity.ERROR, f"{code} is a header.", "fake", (code,))
             for code in claim["diagnoses"]
             if code == "E11"
         ]
+        found += [
+            Finding("MOD.25", Severity.ERROR, "No 25.", "fake", (line["code"],), (number,))
+            for number, line in enumerate(claim["lines"], start=1)
+            if line["code"] == "99213" and "25" not in line["modifiers"] and len(claim["lines"]) > 1
+        ]
+        overridden = {o["rule"]: o["reason"] for o in claim.get("overrides", [])}
+        return [
+            replace(f, overridden=overridden[f.rule]) if f.rule in overridden else f for f in found
+        ]
+
+    def children(self, code: str, day: str) -> list[tuple[str, str]]:
+        return [(r.code, r.title) for r in FAKE_CODES if r.code.startswith(f"{code}.")]
 
 
 @pytest.fixture

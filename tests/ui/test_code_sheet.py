@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 import pytest
 from PySide6.QtCore import Qt
 
+import coderdesk.ui.main_window as main_window_module
 from coderdesk.core.demo import DEMO_CHARTS
+from coderdesk.core.services.claims import ClaimService
 from coderdesk.core.services.codesheet import LineInput
 from coderdesk.core.services.encounters import EncounterService
 from coderdesk.ui.widgets.code_sheet_pane import (
@@ -115,3 +117,54 @@ def test_a_keyboard_session_on_the_code_sheet(
     qtbot.keyClick(lines, Qt.Key.Key_Delete)
     assert stored.open(encounter_id).service_lines == ()
     qtbot.waitUntil(lambda: window.findings.summary.text() != "")
+
+
+def test_findings_fix_and_override(
+    qtbot: QtBot,
+    window: MainWindow,
+    demo_workspace: Workspace,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    qtbot.waitUntil(lambda: window.codes.is_ready)
+    encounter_id = _open_rowan(qtbot, window, demo_workspace)
+    stored = EncounterService(demo_workspace)
+    window.add_code("hcpcs", "99213")
+    window.add_code("hcpcs", "G0438")
+    panel = window.findings
+    qtbot.waitUntil(lambda: panel.select("MOD.25"))
+    assert panel.fix_button.isEnabled()
+    panel.fix_button.click()
+    assert stored.open(encounter_id).service_lines[0].modifiers == ("25",)
+    qtbot.waitUntil(lambda: not panel.select("MOD.25"))
+
+    # A header code: Fix offers its children; the choice replaces it in place.
+    window.add_code("icd10cm", "E11")
+    qtbot.waitUntil(lambda: panel.select("ICD10CM.HEADER_CODE"))
+    offered: list[str] = []
+
+    def choose(
+        _parent: object, _title: str, _label: str, items: list[str], *_a: object
+    ) -> tuple[str, bool]:
+        offered.extend(items)
+        return items[0], True
+
+    monkeypatch.setattr(main_window_module.QInputDialog, "getItem", choose)
+    panel.fix_button.click()
+    qtbot.waitUntil(lambda: "E11.9" in [d.code for d in stored.open(encounter_id).diagnoses])
+    assert offered[0].startswith("E11.9")
+    assert [d.code for d in stored.open(encounter_id).diagnoses][-1] == "E11.9"
+
+    # Override: the reason is stored, the finding stays listed and stops blocking.
+    window.undo_action.trigger()  # back to E11
+    qtbot.waitUntil(lambda: panel.select("ICD10CM.HEADER_CODE"))
+    assert panel.override_button.isEnabled()
+    monkeypatch.setattr(
+        main_window_module.QInputDialog, "getText", lambda *_a: ("Payer asks for it", True)
+    )
+    panel.override_button.click()
+    qtbot.waitUntil(lambda: panel.blocking_count() == 0)
+    assert any(f.overridden == "Payer asks for it" for f in panel.findings)
+    overrides = ClaimService(demo_workspace).overrides(encounter_id)
+    assert [(o.rule, o.codes, o.reason) for o in overrides] == [
+        ("ICD10CM.HEADER_CODE", ("E11",), "Payer asks for it")
+    ]

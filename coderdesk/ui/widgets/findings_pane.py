@@ -6,9 +6,11 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
+    QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -16,6 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from coderdesk.core.rules.findings import Finding
 
 SEVERITY_HEADINGS = {"error": "Errors", "warning": "Warnings", "info": "Information"}
@@ -26,6 +30,8 @@ class FindingsPane(QWidget):
     """Findings grouped under Errors / Warnings / Information, each with source and fix."""
 
     finding_selected = Signal(object)
+    fix_requested = Signal(object)
+    override_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,6 +44,13 @@ class FindingsPane(QWidget):
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.tree.currentItemChanged.connect(lambda item, _old: self._describe(item))
+        self.fix_button = QPushButton("&Fix", self)
+        self.fix_button.setToolTip("Apply the suggested fix (when it is mechanical)")
+        self.override_button = QPushButton("&Override...", self)
+        self.override_button.setToolTip("Let this error stand, with a reason for the record")
+        self.fix_button.clicked.connect(lambda: self._request(self.fix_requested))
+        self.override_button.clicked.connect(lambda: self._request(self.override_requested))
+        self.fixable: Callable[[Finding], bool] = lambda _finding: False
         self.tree.itemActivated.connect(self._activated)
         self.tree.itemClicked.connect(self._activated)
         layout = QVBoxLayout(self)
@@ -45,6 +58,11 @@ class FindingsPane(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.detail)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.fix_button)
+        buttons.addWidget(self.override_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
         self.findings: list[Finding] = []
         self.clear()
 
@@ -82,11 +100,37 @@ class FindingsPane(QWidget):
         """Empty the panel (on lock, or while no encounter is open)."""
         self.findings = []
         self.tree.clear()
-        self.detail.clear()
+        self._describe(None)
         self.summary.setText("Open an encounter to see its findings.")
+
+    def current(self) -> Finding | None:
+        """The selected finding, if any."""
+        item = self.tree.currentItem()
+        return _finding_of(item)
+
+    def select(self, rule: str) -> bool:
+        """Select the first finding of `rule` (tests, and jumping from elsewhere)."""
+        for group in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(group)
+            for row in range(top.childCount() if top is not None else 0):
+                item = top.child(row) if top is not None else None
+                finding = _finding_of(item)
+                if item is not None and finding is not None and finding.rule == rule:
+                    self.tree.setCurrentItem(item)
+                    return True
+        return False
+
+    def _request(self, signal: SignalInstance) -> None:
+        finding = self.current()
+        if finding is not None:
+            signal.emit(finding)
 
     def _describe(self, item: QTreeWidgetItem | None) -> None:
         finding = item.data(0, FINDING_ROLE) if item is not None else None
+        self.fix_button.setEnabled(finding is not None and self.fixable(finding))
+        self.override_button.setEnabled(
+            finding is not None and str(finding.severity) == "error" and not finding.overridden
+        )
         if finding is None:
             self.detail.clear()
             return
@@ -102,6 +146,10 @@ class FindingsPane(QWidget):
         finding = item.data(0, FINDING_ROLE)
         if finding is not None:
             self.finding_selected.emit(finding)
+
+
+def _finding_of(item: QTreeWidgetItem | None) -> Finding | None:
+    return item.data(0, FINDING_ROLE) if item is not None else None
 
 
 def _item(finding: Finding) -> QTreeWidgetItem:
