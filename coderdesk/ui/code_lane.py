@@ -19,6 +19,7 @@ from coderdesk.ui.tasks import Task, TaskRunner
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from coderdesk.core.codes.catalog import CodeDetail
     from coderdesk.core.progress import CancelToken, ProgressCallback
     from coderdesk.core.rules.findings import Finding
     from coderdesk.core.search.engine import SearchResponse
@@ -42,6 +43,10 @@ class CodeBackend(Protocol):
         """An ICD-10-CM code's children (code, title) in the version in force on `day`."""
         ...
 
+    def detail(self, code: str, day: str | None) -> CodeDetail:
+        """The tabular detail of a code (path, notes, children, 7th characters)."""
+        ...
+
 
 class LibraryBackend:
     """The real backend: the code-set library, its search index and the rules engine."""
@@ -49,15 +54,19 @@ class LibraryBackend:
     def __init__(self) -> None:
         self._search: Any = None
         self._rules: Any = None
+        self._catalog: Any = None
 
     def open(self, progress: ProgressCallback, cancel: CancelToken) -> None:
         """Open (building when needed) the search index, then load the rules' tables."""
+        from coderdesk.core.codes.catalog import Catalog
         from coderdesk.core.codes.library import CodeSetLibrary
         from coderdesk.core.rules.custom import load_user_rules
         from coderdesk.core.rules.engine import RuleEngine
         from coderdesk.core.search.engine import SearchEngine
 
-        self._search = SearchEngine.open(CodeSetLibrary(), progress=progress, cancel=cancel)
+        library = CodeSetLibrary()
+        self._search = SearchEngine.open(library, progress=progress, cancel=cancel)
+        self._catalog = Catalog(library)
         progress(0, 0, "Loading the coding rules")
         self._rules = RuleEngine(CodeSetLibrary(), custom=load_user_rules())
 
@@ -80,6 +89,13 @@ class LibraryBackend:
         if node is None:
             return []
         return [(child, icd.nodes[child].title) for child in icd.children.get(node.code, [])]
+
+    def detail(self, code: str, day: str | None) -> CodeDetail:
+        """The catalog's detail of `code` in force on `day` (today when None)."""
+        import datetime as dt
+
+        when = dt.date.fromisoformat(day) if day else None
+        return self._catalog.detail(code, when)  # type: ignore[no-any-return]
 
 
 class CodeLane(QObject):

@@ -288,6 +288,7 @@ class MainWindow(QMainWindow):
 
     def _show_sheet(self, detail: EncounterDetail) -> None:
         self.detail = detail
+        self.encoder.day = detail.date_of_service.isoformat()
         self.code_sheet.show_encounter(detail)
         self._revalidate()
 

@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 import coderdesk.ui.main_window as main_window_module
+from coderdesk.core.codes.catalog import CodeDetail, NoteView, Seventh
 from coderdesk.core.demo import DEMO_PASSPHRASE, demo_workspace_path, ensure_demo_workspace
+from coderdesk.core.errors import NotFound
 from coderdesk.core.rules.findings import Finding, Severity
 from coderdesk.core.search.engine import SearchResponse, SearchResult
 from coderdesk.core.store.workspace import Workspace
@@ -86,6 +88,26 @@ class FakeBackend:
 
     def children(self, code: str, day: str) -> list[tuple[str, str]]:
         return [(r.code, r.title) for r in FAKE_CODES if r.code.startswith(f"{code}.")]
+
+    def detail(self, code: str, day: str | None) -> CodeDetail:
+        found = next((r for r in FAKE_CODES if r.code == code), None)
+        if found is None:
+            raise NotFound(f"{code} is not a code.")
+        fracture = code == "E11.9"  # stands in for a code that takes a 7th character
+        return CodeDetail(
+            code=code,
+            system=found.system,
+            title=found.title,
+            billable=found.billable,
+            kind="code",
+            version="Fake FY2026",
+            path=({"code": "E08-E13", "title": "Diabetes mellitus", "kind": "block"},),
+            notes=(NoteView("excludes1", "type 1 diabetes (E10.-)", "E11", "category", ()),),
+            children=tuple(
+                {"code": c, "title": t, "billable": True} for c, t in self.children(code, "")
+            ),
+            seventh_characters=(Seventh("A", "E11.9XXA", "initial encounter"),) if fracture else (),
+        )
 
 
 @pytest.fixture

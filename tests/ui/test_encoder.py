@@ -7,7 +7,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 
 from coderdesk.core.demo import DEMO_CHARTS
 from coderdesk.core.services.encounters import EncounterService
@@ -129,3 +129,26 @@ def test_ctrl_k_focuses_the_search_box(qtbot: QtBot, window: MainWindow) -> None
     window.worklist.filter.setFocus()
     window.search_action.trigger()
     qtbot.waitUntil(window.encoder.search.hasFocus)
+
+
+def test_the_tabular_detail_follows_the_selection_and_adds_a_7th_character(
+    qtbot: QtBot, window: MainWindow, demo_workspace: Workspace
+) -> None:
+    qtbot.waitUntil(lambda: window.codes.is_ready)
+    encounter_id = _open_first_encounter(qtbot, window, demo_workspace)
+    window.encoder.focus_search()
+    qtbot.keyClicks(window.encoder.search, "diabetes")
+    qtbot.waitUntil(lambda: "E11" in _result_codes(window))
+    qtbot.waitUntil(lambda: "Type 2 diabetes mellitus" in window.encoder.detail_view.toPlainText())
+    text = window.encoder.detail_view.toPlainText()
+    assert "Excludes1" in text
+    assert "(from category E11)" not in text  # E11's own note, not inherited
+    assert "E11.9" in text  # a child, linked
+    # Ctrl+Enter on E11.9 shows its detail; its 7th-character link adds the full code.
+    qtbot.keyClick(window.encoder.search, Qt.Key.Key_Down)
+    qtbot.keyClick(window.encoder.results, Qt.Key.Key_Down)
+    qtbot.keyClick(window.encoder.results, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "E11.9XXA" in window.encoder.detail_view.toPlainText())
+    window.encoder._link(QUrl("add:E11.9XXA"))
+    codes = [d.code for d in EncounterService(demo_workspace).open(encounter_id).diagnoses]
+    assert codes[-1] == "E11.9XXA"

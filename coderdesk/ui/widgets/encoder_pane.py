@@ -11,18 +11,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QBrush, QFont, QKeyEvent, QPalette, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
     QLineEdit,
+    QSplitter,
+    QTextBrowser,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
+from coderdesk.ui.widgets.code_detail import detail_html
+
 if TYPE_CHECKING:
+    from coderdesk.core.codes.catalog import CodeDetail
     from coderdesk.core.search.engine import SearchResponse, SearchResult
     from coderdesk.ui.code_lane import CodeBackend, CodeLane
 
@@ -102,11 +107,20 @@ class EncoderPane(QWidget):
         self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.results.setUniformRowHeights(True)
+        self.detail_view = QTextBrowser(self)
+        self.detail_view.setOpenLinks(False)
+        self.detail_view.anchorClicked.connect(self._link)
+        self.day: str | None = None  # the open encounter's date of service
+        self._detail_code = ""
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        split.addWidget(self.results)
+        split.addWidget(self.detail_view)
+        split.setSizes([400, 300])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.search)
         layout.addWidget(self.status)
-        layout.addWidget(self.results, 1)
+        layout.addWidget(split, 1)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
@@ -117,6 +131,9 @@ class EncoderPane(QWidget):
         self.search.installEventFilter(self)
         self.results.installEventFilter(self)
         self.results.doubleClicked.connect(self._choose)
+        self.results.selectionModel().currentChanged.connect(
+            lambda current, _previous: self.show_detail(current.data(CODE_ROLE))
+        )
 
     def attach(self, lane: CodeLane) -> None:
         """Search through `lane` once its backend is ready."""
@@ -143,6 +160,33 @@ class EncoderPane(QWidget):
         """Forget the query and results (on lock)."""
         self.search.clear()
         self.model.removeRows(0, self.model.rowCount())
+        self.detail_view.clear()
+        self.day = None
+
+    # -- tabular detail --------------------------------------------------------------------
+
+    def show_detail(self, code: object) -> None:
+        """Fetch and show a code's tabular detail (the newest asked wins)."""
+        if not isinstance(code, str) or self.lane is None or not self.lane.is_ready:
+            return
+        self._detail_code = code
+        day = self.day
+        self.lane.run(
+            lambda backend: backend.detail(code, day),
+            lambda detail: self._detail_received(code, detail),
+            lambda exc: self.detail_view.setPlainText(f"No detail for {code} ({exc})."),
+        )
+
+    def _detail_received(self, code: str, detail: CodeDetail) -> None:
+        if code == self._detail_code:
+            self.detail_view.setHtml(detail_html(detail))
+
+    def _link(self, url: QUrl) -> None:
+        scheme, _, code = url.toString().partition(":")
+        if scheme == "code":
+            self.show_detail(code)
+        elif scheme == "add":  # only ICD-10-CM details offer 7th characters to add
+            self.code_chosen.emit("icd10cm", code)
 
     # -- searching ----------------------------------------------------------------------
 
@@ -207,16 +251,24 @@ class EncoderPane(QWidget):
                     self.results.setCurrentIndex(self.model.first_code_index())
                 return True
             if key in _ENTER_KEYS:
-                self._choose(self.results.currentIndex())
+                self._enter(event)
                 return True
         elif watched is self.results:
             if key in _ENTER_KEYS:
-                self._choose(self.results.currentIndex())
+                self._enter(event)
                 return True
             if key == Qt.Key.Key_Escape:
                 self.focus_search()
                 return True
         return super().eventFilter(watched, event)
+
+    def _enter(self, event: QKeyEvent) -> None:
+        """Enter adds the selected code; Ctrl+Enter shows its detail and moves there."""
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.show_detail(self.results.currentIndex().data(CODE_ROLE))
+            self.detail_view.setFocus()
+        else:
+            self._choose(self.results.currentIndex())
 
     def _choose(self, index: QModelIndex) -> None:
         code, system = index.data(CODE_ROLE), index.data(SYSTEM_ROLE)
