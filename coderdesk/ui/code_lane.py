@@ -47,6 +47,10 @@ class CodeBackend(Protocol):
         """The tabular detail of a code (path, notes, children, 7th characters)."""
         ...
 
+    def versions(self) -> list[str]:
+        """The label of each code set's version in force today."""
+        ...
+
 
 class LibraryBackend:
     """The real backend: the code-set library, its search index and the rules engine."""
@@ -89,6 +93,13 @@ class LibraryBackend:
         if node is None:
             return []
         return [(child, icd.nodes[child].title) for child in icd.children.get(node.code, [])]
+
+    def versions(self) -> list[str]:
+        """Labels of the versions in force today, one per code system."""
+        library = self._catalog.library
+        systems = dict.fromkeys(v.system for v in library.versions())
+        found = (library.version_for(system) for system in systems)
+        return [version.label for version in found if version is not None]
 
     def detail(self, code: str, day: str | None) -> CodeDetail:
         """The catalog's detail of `code` in force on `day` (today when None)."""

@@ -135,6 +135,9 @@ class MainWindow(QMainWindow):
         self.status_counts = QLabel(self)
         self.codes = CodeLane(backend or LibraryBackend(), self)
         self.codes.ready.connect(self._revalidate)
+        self.codes.ready.connect(self._load_versions)
+        self.code_versions: list[str] = []
+        self.versions_label = QLabel("Code sets: loading...", self)
         self.codes.failed.connect(lambda exc: show_error(self, exc))
         self.encoder.attach(self.codes)
         self.encoder.code_chosen.connect(self.add_code)
@@ -147,6 +150,7 @@ class MainWindow(QMainWindow):
         self._layout_panes()
         self._build_menus()
         self.statusBar().addPermanentWidget(self.status_counts)
+        self.statusBar().addPermanentWidget(self.versions_label)
         self.idle = IdleWatcher(DEFAULT_IDLE_MINUTES, self)
         self.idle.idle_timed_out.connect(self.lock)
         self.idle.pause()
@@ -200,6 +204,10 @@ class MainWindow(QMainWindow):
         )
         code_menu.addAction(self.search_action)
         help_menu = self.menuBar().addMenu("&Help")
+        self.shortcuts_action = self._action(
+            "&Keyboard shortcuts", QKeySequence(Qt.Key.Key_F1), self.show_shortcuts
+        )
+        help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self._action("&About CoderDesk", QKeySequence(), self._about))
 
     def _action(
@@ -451,12 +459,40 @@ class MainWindow(QMainWindow):
         self._demo_passphrase = None
         self.request_unlock()
 
+    def _load_versions(self) -> None:
+        self.codes.run(
+            lambda backend: backend.versions(),
+            self._show_versions,
+            lambda exc: show_error(self, exc),
+        )
+
+    def _show_versions(self, labels: list[str]) -> None:
+        self.code_versions = labels
+        self.versions_label.setText("Code sets: " + "; ".join(labels))
+
+    def show_shortcuts(self) -> None:
+        """F1: the keyboard shortcut sheet."""
+        rows = "".join(
+            f"<tr><td><b>{keys}</b></td><td>{what}</td></tr>" for keys, what in SHORTCUTS
+        )
+        QMessageBox.information(
+            self, "Keyboard shortcuts", f"<table cellspacing='6'>{rows}</table>"
+        )
+
     def _about(self) -> None:
+        versions = (
+            "".join(f"<li>{label}</li>" for label in self.code_versions) or "<li>loading</li>"
+        )
         QMessageBox.about(
             self,
             "About CoderDesk",
             f"<b>CoderDesk {__version__}</b><br>An offline workstation for medical coders.<br>"
-            "All patient data stays in one encrypted workspace on this machine.",
+            "All patient data stays in one encrypted workspace on this machine."
+            f"<p>Code sets in force today:</p><ul>{versions}</ul>"
+            "<p>ICD-10-CM (CDC/NCHS) and HCPCS Level II (CMS) are US government works in the "
+            "public domain. CPT is copyright the American Medical Association; CoderDesk ships "
+            "no CPT descriptors: you import your own licensed file. NCCI and MUE files are "
+            "published by CMS and carry CPT content under the AMA licence.</p>",
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
@@ -502,6 +538,20 @@ class SheetChange(QUndoCommand):
 
 
 FIXABLE_RULES = ("MOD.25", "ICD10CM.HEADER_CODE")
+SHORTCUTS = (
+    ("Ctrl+K", "search the encoder"),
+    ("Down / Escape", "from the search box into the results / back"),
+    ("Enter", "add the selected code to the code sheet"),
+    ("Ctrl+Enter", "show the selected code's tabular detail"),
+    ("Alt+Up / Alt+Down", "move the selected diagnosis or service line"),
+    ("Delete", "remove the selected diagnosis or service line"),
+    ("F2", "edit the selected service line's cell"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "undo / redo a code sheet change"),
+    ("Alt+F / Alt+O", "fix / override the selected finding"),
+    ("Ctrl+L", "lock the workspace now"),
+    ("Ctrl+O", "open another workspace"),
+    ("F1", "this sheet"),
+)
 _CODE_IN_TEXT = re.compile(r"\b[A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?")
 
 

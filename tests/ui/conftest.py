@@ -89,6 +89,9 @@ class FakeBackend:
     def children(self, code: str, day: str) -> list[tuple[str, str]]:
         return [(r.code, r.title) for r in FAKE_CODES if r.code.startswith(f"{code}.")]
 
+    def versions(self) -> list[str]:
+        return ["Fake ICD-10-CM FY2026", "Fake HCPCS 2026"]
+
     def detail(self, code: str, day: str | None) -> CodeDetail:
         found = next((r for r in FAKE_CODES if r.code == code), None)
         if found is None:

@@ -152,3 +152,9 @@ def test_the_tabular_detail_follows_the_selection_and_adds_a_7th_character(
     window.encoder._link(QUrl("add:E11.9XXA"))
     codes = [d.code for d in EncounterService(demo_workspace).open(encounter_id).diagnoses]
     assert codes[-1] == "E11.9XXA"
+
+
+def test_status_bar_names_the_code_sets_in_force(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.waitUntil(lambda: "Fake HCPCS 2026" in window.versions_label.text())
+    assert window.code_versions == ["Fake ICD-10-CM FY2026", "Fake HCPCS 2026"]
+    assert window.shortcuts_action.shortcut().toString() == "F1"
