@@ -29,6 +29,7 @@ from coderdesk.core.services.claims import ClaimService
 from coderdesk.core.services.codesheet import CodeSheetService, LineInput
 from coderdesk.core.services.documents import DocumentService
 from coderdesk.core.services.encounters import EncounterDetail, EncounterService, WorklistRow
+from coderdesk.core.services.evidence import EvidenceService
 from coderdesk.core.services.settings import SettingsService
 from coderdesk.ui.code_lane import CodeBackend, CodeLane, LibraryBackend
 from coderdesk.ui.dialogs.unlock_dialog import UnlockDialog
@@ -138,13 +139,17 @@ class MainWindow(QMainWindow):
         self.codes.ready.connect(self._load_versions)
         self.code_versions: list[str] = []
         self.versions_label = QLabel("Code sets: loading...", self)
-        self.codes.failed.connect(lambda exc: show_error(self, exc))
+        self.codes.failed.connect(self._show_failure)
         self.encoder.attach(self.codes)
         self.encoder.code_chosen.connect(self.add_code)
         self.undo_stack = QUndoStack(self)
         self.code_sheet.sheet_edited.connect(self.edit_sheet)
-        self.code_sheet.problem.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.code_sheet.problem.connect(self._show_problem)
         self.findings.fixable = _fixable
+        self.findings.finding_selected.connect(self._finding_selected)
+        self.chart.search_requested.connect(self._search_from_chart)
+        self.chart.evidence_requested.connect(self.link_evidence)
+        self.code_sheet.diagnoses.currentItemChanged.connect(self._diagnosis_selected)
         self.findings.fix_requested.connect(self.fix_finding)
         self.findings.override_requested.connect(self.override_finding)
         self._layout_panes()
@@ -198,6 +203,10 @@ class MainWindow(QMainWindow):
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
+        self.find_action = self._action(
+            "&Find in document", QKeySequence.StandardKey.Find, self.chart.focus_find
+        )
+        edit_menu.addAction(self.find_action)
         code_menu = self.menuBar().addMenu("&Code")
         self.search_action = self._action(
             "&Search the encoder", QKeySequence("Ctrl+K"), self.encoder.focus_search
@@ -293,6 +302,54 @@ class MainWindow(QMainWindow):
         if self.detail is None or self.detail.id != detail.id:
             self.undo_stack.clear()  # undo stays within one encounter
         self._show_sheet(detail)
+        self._show_evidence()
+
+    # Slots are methods, not lambdas: Qt disconnects a method when its object goes, a
+    # lambda would still be called while the window is being destroyed.
+
+    def _show_failure(self, exc: BaseException) -> None:
+        show_error(self, exc)
+
+    def _show_problem(self, text: str) -> None:
+        self.statusBar().showMessage(text, 6000)
+
+    def _finding_selected(self, finding: Finding) -> None:
+        self.code_sheet.select(finding.codes, finding.lines)
+
+    def _diagnosis_selected(self, *_items: object) -> None:
+        self.chart.show_evidence(self.chart.evidence, self.code_sheet.current_diagnosis())
+
+    def _show_evidence(self) -> None:
+        if self.workspace is None or self.detail is None:
+            return
+        try:
+            links = EvidenceService(self.workspace).links(self.detail.id)
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        self.chart.show_evidence(links, self.code_sheet.current_diagnosis())
+
+    def _search_from_chart(self, text: str) -> None:
+        self.encoder.search.setText(text)
+        self.encoder.focus_search()
+
+    def link_evidence(self, document_id: int, start: int, end: int) -> None:
+        """Link a chart selection to the selected diagnosis (else the first-listed one)."""
+        if self.workspace is None or self.detail is None:
+            return
+        code = self.code_sheet.current_diagnosis() or next(
+            (d.code for d in self.detail.diagnoses), ""
+        )
+        if not code:
+            self.statusBar().showMessage("Add a diagnosis first, then link evidence to it.", 5000)
+            return
+        try:
+            EvidenceService(self.workspace).link(self.detail.id, document_id, code, (start, end))
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        self.statusBar().showMessage(f"Linked the selection as evidence for {code}.", 4000)
+        self._show_evidence()
 
     def _show_sheet(self, detail: EncounterDetail) -> None:
         self.detail = detail
@@ -548,6 +605,9 @@ SHORTCUTS = (
     ("F2", "edit the selected service line's cell"),
     ("Ctrl+Z / Ctrl+Shift+Z", "undo / redo a code sheet change"),
     ("Alt+F / Alt+O", "fix / override the selected finding"),
+    ("Ctrl+F", "find in the chart document (Enter: next hit)"),
+    ("Ctrl+E", "search the encoder for the text selected in the chart"),
+    ("Ctrl+Shift+E", "link the selected chart text as evidence for the selected diagnosis"),
     ("Ctrl+L", "lock the workspace now"),
     ("Ctrl+O", "open another workspace"),
     ("F1", "this sheet"),

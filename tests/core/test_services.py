@@ -13,6 +13,7 @@ from coderdesk.core.errors import NotFound, UsageError, WorkspaceLocked
 from coderdesk.core.services.codesheet import CodeSheetService, LineInput
 from coderdesk.core.services.documents import DocumentService
 from coderdesk.core.services.encounters import EncounterInput, EncounterService
+from coderdesk.core.services.evidence import EvidenceService
 from coderdesk.core.services.patients import PatientInput, PatientService
 from coderdesk.core.services.settings import SettingsService
 from coderdesk.core.store.models import DocumentKind, EncounterStatus, Sex
@@ -117,3 +118,21 @@ def test_settings_round_trip_and_bounds(workspace: Workspace) -> None:
     assert service.get().practice_name == "Example Clinic"
     with pytest.raises(UsageError, match="Auto-lock"):
         service.update(replace(current, auto_lock_minutes=0))
+
+
+def test_evidence_links_quote_their_span_and_refuse_bad_spans(workspace: Workspace) -> None:
+    encounter = _encounter(workspace)
+    other = _encounter(workspace, priority=1)
+    documents = DocumentService(workspace)
+    note = documents.add(encounter, "note.txt", b"Assessment: type 2 diabetes with neuropathy.")
+    elsewhere = documents.add(other, "other.txt", b"Another chart.")
+    evidence = EvidenceService(workspace)
+    link = evidence.link(encounter, note, "e11.40", (12, 43))
+    [view] = evidence.links(encounter)
+    assert (view.id, view.code, view.quote) == (link, "E11.40", "type 2 diabetes with neuropathy")
+    with pytest.raises(UsageError, match="Select some text"):
+        evidence.link(encounter, note, "E11.40", (10, 999))
+    with pytest.raises(UsageError, match="another encounter"):
+        evidence.link(encounter, elsewhere, "E11.40", (0, 4))
+    evidence.remove(link)
+    assert evidence.links(encounter) == []

@@ -133,7 +133,9 @@ def test_selecting_a_pdf_encounter_renders_the_pdf(
     chart = _chart("pdf")
     encounter_id = _select_account(window, chart.patient.account_number)
     assert window.worklist.selected_encounter_id() == encounter_id
-    assert window.chart.tabs.count() == len(chart.documents)
+    # Each PDF has its page view and, beside it, a tab with its text (for find and evidence).
+    assert window.chart.tabs.count() == 2 * len(chart.documents)
+    assert window.chart.tabs.tabText(1).endswith("(text)")
     view = window.chart.tabs.widget(0)
     assert isinstance(view, PdfDocumentView)
     qtbot.waitUntil(lambda: view.pdf.status() == QPdfDocument.Status.Ready, timeout=5000)

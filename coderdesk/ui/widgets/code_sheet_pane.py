@@ -261,6 +261,26 @@ class CodeSheetPane(QWidget):
         finally:
             self._filling = False
 
+    def current_diagnosis(self) -> str:
+        """The selected diagnosis code ('' when none)."""
+        item = self.diagnoses.currentItem()
+        return item.text(1) if item is not None else ""
+
+    def select(self, codes: tuple[str, ...], lines: tuple[int, ...]) -> None:
+        """Select the line (by number) or the diagnosis (by code) a finding is about."""
+        line = self.lines.topLevelItem(lines[0] - 1) if lines and lines[0] > 0 else None
+        if line is not None:
+            self.lines.setCurrentItem(line)
+            self.lines.setFocus()
+            return
+        wanted = {c.replace(".", "") for c in codes}
+        for row in range(self.diagnoses.topLevelItemCount()):
+            item = self.diagnoses.topLevelItem(row)
+            if item is not None and item.text(1).replace(".", "") in wanted:
+                self.diagnoses.setCurrentItem(item)
+                self.diagnoses.setFocus()
+                return
+
     def clear(self) -> None:
         """Empty the sheet (on lock or before another encounter)."""
         self.heading.setText("Code sheet")

@@ -127,13 +127,17 @@ class EncoderPane(QWidget):
         self._timer.timeout.connect(self._send)
         self._in_flight = False
         self._waiting: str | None = None
-        self.search.textChanged.connect(lambda _text: self._timer.start())
+        self.search.textChanged.connect(self._typed)
         self.search.installEventFilter(self)
         self.results.installEventFilter(self)
         self.results.doubleClicked.connect(self._choose)
-        self.results.selectionModel().currentChanged.connect(
-            lambda current, _previous: self.show_detail(current.data(CODE_ROLE))
-        )
+        self.results.selectionModel().currentChanged.connect(self._current_changed)
+
+    def _typed(self, _text: str) -> None:
+        self._timer.start()
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.show_detail(current.data(CODE_ROLE))
 
     def attach(self, lane: CodeLane) -> None:
         """Search through `lane` once its backend is ready."""

@@ -43,13 +43,13 @@ class FindingsPane(QWidget):
         self.detail = QLabel(self)
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.tree.currentItemChanged.connect(lambda item, _old: self._describe(item))
+        self.tree.currentItemChanged.connect(self._describe)
         self.fix_button = QPushButton("&Fix", self)
         self.fix_button.setToolTip("Apply the suggested fix (when it is mechanical)")
         self.override_button = QPushButton("&Override...", self)
         self.override_button.setToolTip("Let this error stand, with a reason for the record")
-        self.fix_button.clicked.connect(lambda: self._request(self.fix_requested))
-        self.override_button.clicked.connect(lambda: self._request(self.override_requested))
+        self.fix_button.clicked.connect(self._fix_clicked)
+        self.override_button.clicked.connect(self._override_clicked)
         self.fixable: Callable[[Finding], bool] = lambda _finding: False
         self.tree.itemActivated.connect(self._activated)
         self.tree.itemClicked.connect(self._activated)
@@ -125,7 +125,13 @@ class FindingsPane(QWidget):
         if finding is not None:
             signal.emit(finding)
 
-    def _describe(self, item: QTreeWidgetItem | None) -> None:
+    def _fix_clicked(self) -> None:
+        self._request(self.fix_requested)
+
+    def _override_clicked(self) -> None:
+        self._request(self.override_requested)
+
+    def _describe(self, item: QTreeWidgetItem | None, *_previous: object) -> None:
         finding = item.data(0, FINDING_ROLE) if item is not None else None
         self.fix_button.setEnabled(finding is not None and self.fixable(finding))
         self.override_button.setEnabled(

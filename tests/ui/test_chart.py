@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The chart pane: find with every hit highlighted, selection to the encoder, evidence."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QTextCursor
+
+from coderdesk.core.demo import DEMO_CHARTS
+from coderdesk.core.services.evidence import EvidenceService
+from coderdesk.ui.widgets.chart_pane import EVIDENCE_CHOSEN, PdfDocumentView, TextDocumentView
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from coderdesk.core.store.workspace import Workspace
+    from coderdesk.ui.main_window import MainWindow
+
+ACCOUNT_COLUMN = 1
+
+
+def _open(qtbot: QtBot, window: MainWindow, workspace: Workspace, account: str) -> int:
+    window.attach(workspace)
+    proxy = window.worklist.proxy
+    row = next(
+        r for r in range(proxy.rowCount()) if proxy.index(r, ACCOUNT_COLUMN).data() == account
+    )
+    window.worklist.table.selectRow(row)
+    qtbot.waitUntil(lambda: window.detail is not None)
+    assert window.detail is not None
+    return window.detail.id
+
+
+def _text_view(window: MainWindow) -> TextDocumentView:
+    views = window.chart.text_views()
+    assert views
+    window.chart.tabs.setCurrentWidget(views[0])
+    return views[0]
+
+
+def _select(view: TextDocumentView, needle: str) -> tuple[int, int]:
+    start = view.toPlainText().lower().index(needle.lower())
+    cursor = view.textCursor()
+    cursor.setPosition(start)
+    cursor.setPosition(start + len(needle), QTextCursor.MoveMode.KeepAnchor)
+    view.setTextCursor(cursor)
+    return start, start + len(needle)
+
+
+def test_find_highlights_every_hit(
+    qtbot: QtBot, window: MainWindow, demo_workspace: Workspace
+) -> None:
+    _open(qtbot, window, demo_workspace, DEMO_CHARTS[0].patient.account_number)
+    view = _text_view(window)
+    expected = view.toPlainText().lower().count("diabetes")
+    assert expected >= 2
+    window.find_action.trigger()
+    qtbot.keyClicks(window.chart.find_box, "diabetes")
+    assert len(view.find_hits) == expected
+    assert len(view.extraSelections()) == expected
+    assert window.chart.find_count.text() == f"{expected} found"
+    first = view.textCursor().position()
+    window.chart.find_box.returnPressed.emit()
+    assert view.textCursor().position() > first
+
+
+def test_find_in_a_pdf_and_leaving_it_is_safe(
+    qtbot: QtBot, window: MainWindow, demo_workspace: Workspace
+) -> None:
+    pdf_chart = next(c for c in DEMO_CHARTS if any(as_pdf for *_, as_pdf in c.documents))
+    _open(qtbot, window, demo_workspace, pdf_chart.patient.account_number)
+    pdf = window.chart.tabs.widget(0)
+    assert isinstance(pdf, PdfDocumentView)
+    window.chart.tabs.setCurrentWidget(pdf)
+    window.chart.find_box.setText("patient")
+    assert window.chart.find_count.text() == "highlighted in the pages"
+    window.lock()  # closes the documents while a search model is attached
+
+
+def test_selection_goes_to_the_encoder_and_becomes_evidence(
+    qtbot: QtBot, window: MainWindow, demo_workspace: Workspace
+) -> None:
+    encounter_id = _open(qtbot, window, demo_workspace, DEMO_CHARTS[0].patient.account_number)
+    view = _text_view(window)
+    _select(view, "hypertension")
+    window.chart.search_action.trigger()
+    assert window.encoder.search.text().lower() == "hypertension"
+
+    # Link to the selected diagnosis (I10, the second on Rowan's sheet).
+    diagnoses = window.code_sheet.diagnoses
+    diagnoses.setCurrentItem(diagnoses.topLevelItem(1))
+    window.chart.tabs.setCurrentWidget(view)
+    start, end = _select(view, "hypertension")
+    window.chart.link_action.trigger()
+    [link] = EvidenceService(demo_workspace).links(encounter_id)
+    assert (link.code, link.start, link.end) == ("I10", start, end)
+    assert link.quote.lower() == "hypertension"
+    assert (start, end, True) in view.evidence
+
+    # Selecting another code dims it; selecting I10 again brings it back into view.
+    diagnoses.setCurrentItem(diagnoses.topLevelItem(0))
+    assert (start, end, False) in view.evidence
+    view.go_to(0)
+    diagnoses.setCurrentItem(diagnoses.topLevelItem(1))
+    assert view.textCursor().position() == start
+    chosen = [s for s in view.extraSelections() if s.format.background().color() == EVIDENCE_CHOSEN]
+    assert len(chosen) == 1
