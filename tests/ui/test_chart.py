@@ -8,10 +8,19 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QTextCursor
 
 from coderdesk.core.demo import DEMO_CHARTS
+from coderdesk.core.documents.extract import read_document
+from coderdesk.core.services.documents import DocumentContent
 from coderdesk.core.services.evidence import EvidenceService
-from coderdesk.ui.widgets.chart_pane import EVIDENCE_CHOSEN, PdfDocumentView, TextDocumentView
+from coderdesk.ui.widgets.chart_pane import (
+    EVIDENCE_CHOSEN,
+    ChartPane,
+    PdfDocumentView,
+    TextDocumentView,
+)
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pytestqt.qtbot import QtBot
 
     from coderdesk.core.store.workspace import Workspace
@@ -106,3 +115,20 @@ def test_selection_goes_to_the_encoder_and_becomes_evidence(
     assert view.textCursor().position() == start
     chosen = [s for s in view.extraSelections() if s.format.background().color() == EVIDENCE_CHOSEN]
     assert len(chosen) == 1
+
+
+def test_every_ccda_example_opens_in_the_chart_pane(qtbot: QtBot, shared_data: Path) -> None:
+    pane = ChartPane()
+    qtbot.addWidget(pane)
+    examples = sorted((shared_data / "charts" / "ccda-examples").rglob("*.xml"))
+    assert len(examples) >= 400
+    empty = []
+    for number, path in enumerate(examples):
+        kind, extracted = read_document(path.name, path.read_bytes())
+        document = DocumentContent(number, path.stem, kind, b"", extracted.text, 1)
+        pane.show_documents([document])
+        if not pane.current_text().strip():
+            empty.append(path.name)
+    pane.clear()
+    # A few examples are bare templates with nothing to show; every other one has text.
+    assert len(empty) <= len(examples) // 50, empty
