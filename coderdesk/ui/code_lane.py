@@ -96,10 +96,7 @@ class LibraryBackend:
 
     def versions(self) -> list[str]:
         """Labels of the versions in force today, one per code system."""
-        library = self._catalog.library
-        systems = dict.fromkeys(v.system for v in library.versions())
-        found = (library.version_for(system) for system in systems)
-        return [version.label for version in found if version is not None]
+        return self._catalog.library.labels_in_force()  # type: ignore[no-any-return]
 
     def detail(self, code: str, day: str | None) -> CodeDetail:
         """The catalog's detail of `code` in force on `day` (today when None)."""
@@ -126,7 +123,8 @@ class CodeLane(QObject):
         self._opening: Task | None = None
 
     def start(self) -> None:
-        """Open the backend in the background."""
+        """Open the backend in the background (again after an import: the new release
+        is indexed and the rules see it; jobs queued meanwhile wait their turn)."""
         self._opening = self._runner.start(
             lambda progress, cancel: self.backend.open(progress, cancel),
             self._opened,

@@ -32,6 +32,7 @@ from coderdesk.core.services.encounters import EncounterDetail, EncounterService
 from coderdesk.core.services.evidence import EvidenceService
 from coderdesk.core.services.settings import SettingsService
 from coderdesk.ui.code_lane import CodeBackend, CodeLane, LibraryBackend
+from coderdesk.ui.dialogs.import_dialog import ImportDialog
 from coderdesk.ui.dialogs.unlock_dialog import UnlockDialog
 from coderdesk.ui.errors import show_error
 from coderdesk.ui.idle import IdleWatcher
@@ -192,9 +193,12 @@ class MainWindow(QMainWindow):
         self.open_action = self._action(
             "&Open workspace...", QKeySequence.StandardKey.Open, self.switch_workspace
         )
+        self.import_action = self._action(
+            "&Import code-set release...", QKeySequence(), self.import_release
+        )
         self.lock_action = self._action("&Lock", QKeySequence("Ctrl+L"), self.lock)
         self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
-        for action in (self.open_action, self.lock_action, self.quit_action):
+        for action in (self.open_action, self.import_action, self.lock_action, self.quit_action):
             file_menu.addAction(action)
         edit_menu = self.menuBar().addMenu("&Edit")
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
@@ -515,6 +519,18 @@ class MainWindow(QMainWindow):
             self.clear_views()
         self._demo_passphrase = None
         self.request_unlock()
+
+    def import_release(self) -> ImportDialog:
+        """File > Import code-set release: a dialog that imports in the background."""
+        dialog = ImportDialog(self.runner, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.imported.connect(self._after_import)
+        dialog.open()
+        return dialog
+
+    def _after_import(self, _summary: object) -> None:
+        self.versions_label.setText("Code sets: re-indexing after the import...")
+        self.codes.start()
 
     def _load_versions(self) -> None:
         self.codes.run(

@@ -55,8 +55,10 @@ class FakeBackend:
         self.search_seconds = search_seconds
         self.queries: list[str] = []
         self.threads: set[int] = set()
+        self.opened = 0
 
     def open(self, progress: ProgressCallback, cancel: CancelToken) -> None:
+        self.opened += 1
         progress(0, 0, "Opening the fake code sets")
 
     def search(self, text: str, limit: int) -> SearchResponse:

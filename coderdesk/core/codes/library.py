@@ -242,6 +242,12 @@ class CodeSetLibrary:
             return max(started, key=lambda v: (v.effective_from, v.id))
         return candidates[0] if candidates else None
 
+    def labels_in_force(self, day: dt.date | None = None) -> list[str]:
+        """The label of each code system's version in force on `day` (today if None)."""
+        systems = dict.fromkeys(v.system for v in self.versions())
+        found = (self.version_for(system, day) for system in systems)
+        return [version.label for version in found if version is not None]
+
     def find_same_source(self, system: str, sha256: str) -> CodeSetVersion | None:
         """An active version of `system` imported from the very same file, if any."""
         row = self.db.execute(
