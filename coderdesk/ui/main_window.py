@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -28,9 +29,15 @@ from coderdesk.core.paths import config_dir
 from coderdesk.core.services.claims import ClaimService
 from coderdesk.core.services.codesheet import CodeSheetService, LineInput
 from coderdesk.core.services.documents import DocumentService
-from coderdesk.core.services.encounters import EncounterDetail, EncounterService, WorklistRow
+from coderdesk.core.services.encounters import (
+    EncounterDetail,
+    EncounterService,
+    WorklistRow,
+    allowed_moves,
+)
 from coderdesk.core.services.evidence import EvidenceService
 from coderdesk.core.services.settings import SettingsService
+from coderdesk.core.store.models import EncounterStatus
 from coderdesk.ui.code_lane import CodeBackend, CodeLane, LibraryBackend
 from coderdesk.ui.dialogs.import_dialog import ImportDialog
 from coderdesk.ui.dialogs.unlock_dialog import UnlockDialog
@@ -102,6 +109,13 @@ class WorklistPane(QWidget):
         layout.addWidget(self.filter)
         layout.addWidget(self.table)
 
+    def select(self, encounter_id: int) -> None:
+        """Select the row of an encounter, if it is listed."""
+        for row in range(self.proxy.rowCount()):
+            if self.proxy.index(row, 0).data(ENCOUNTER_ID_ROLE) == encounter_id:
+                self.table.selectRow(row)
+                return
+
     def selected_encounter_id(self) -> int | None:
         """The encounter of the selected row, if any."""
         rows = self.table.selectionModel().selectedRows()
@@ -140,6 +154,7 @@ class MainWindow(QMainWindow):
         self.codes.ready.connect(self._load_versions)
         self.code_versions: list[str] = []
         self.versions_label = QLabel("Code sets: loading...", self)
+        self.productivity_label = QLabel(self)
         self.codes.failed.connect(self._show_failure)
         self.encoder.attach(self.codes)
         self.encoder.code_chosen.connect(self.add_code)
@@ -156,6 +171,7 @@ class MainWindow(QMainWindow):
         self._layout_panes()
         self._build_menus()
         self.statusBar().addPermanentWidget(self.status_counts)
+        self.statusBar().addPermanentWidget(self.productivity_label)
         self.statusBar().addPermanentWidget(self.versions_label)
         self.idle = IdleWatcher(DEFAULT_IDLE_MINUTES, self)
         self.idle.idle_timed_out.connect(self.lock)
@@ -211,6 +227,15 @@ class MainWindow(QMainWindow):
             "&Find in document", QKeySequence.StandardKey.Find, self.chart.focus_find
         )
         edit_menu.addAction(self.find_action)
+        encounter_menu = self.menuBar().addMenu("E&ncounter")
+        self.status_actions: dict[EncounterStatus, QAction] = {}
+        for status, label in STATUS_MOVES.items():
+            action = QAction(label, self)
+            action.setData(status.value)
+            action.triggered.connect(self._status_action)
+            action.setEnabled(False)
+            encounter_menu.addAction(action)
+            self.status_actions[status] = action
         code_menu = self.menuBar().addMenu("&Code")
         self.search_action = self._action(
             "&Search the encoder", QKeySequence("Ctrl+K"), self.encoder.focus_search
@@ -267,18 +292,30 @@ class MainWindow(QMainWindow):
         self.refresh_worklist()
         self.statusBar().showMessage("Workspace unlocked.", 3000)
 
-    def refresh_worklist(self) -> None:
-        """Reload the worklist from the workspace."""
+    def refresh_worklist(self, keep: int | None = None) -> None:
+        """Reload the worklist from the workspace (keeping encounter `keep` selected)."""
         if self.workspace is None:
             return
         try:
-            rows = EncounterService(self.workspace).worklist()
+            service = EncounterService(self.workspace)
+            rows = service.worklist()
+            today = service.productivity(dt.datetime.now(dt.UTC).date())
         except Exception as exc:
             show_error(self, exc)
             return
-        self.worklist.model.set_rows(rows)
+        self.worklist.table.selectionModel().blockSignals(True)
+        try:
+            self.worklist.model.set_rows(rows)
+            if keep is not None:
+                self.worklist.select(keep)
+        finally:
+            self.worklist.table.selectionModel().blockSignals(False)
         self.worklist.table.resizeColumnsToContents()
         self._show_counts(rows)
+        average = (
+            f", {today.average_minutes:.0f} min each" if today.average_minutes is not None else ""
+        )
+        self.productivity_label.setText(f"Today: {today.coded} coded{average}")
 
     def _show_counts(self, rows: list[WorklistRow]) -> None:
         counts = EncounterService.status_counts(rows)
@@ -355,8 +392,39 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Linked the selection as evidence for {code}.", 4000)
         self._show_evidence()
 
+    def _status_action(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.move_encounter(EncounterStatus(action.data()))
+
+    def move_encounter(self, status: EncounterStatus) -> None:
+        """Move the open encounter along the workflow (audited); Ready needs no open errors."""
+        if self.workspace is None or self.detail is None:
+            return
+        if status is EncounterStatus.READY and self.findings.blocking_count():
+            self.statusBar().showMessage(
+                "Resolve or override the errors in Findings before marking it ready.", 6000
+            )
+            return
+        try:
+            EncounterService(self.workspace).set_status(self.detail.id, status)
+            detail = EncounterService(self.workspace).open(self.detail.id)
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        self.detail = detail
+        self._enable_moves()
+        self.refresh_worklist(keep=detail.id)
+        self.statusBar().showMessage(f"Encounter now {STATUS_LABELS[status].lower()}.", 4000)
+
+    def _enable_moves(self) -> None:
+        allowed = allowed_moves(self.detail.status) if self.detail is not None else frozenset()
+        for status, action in self.status_actions.items():
+            action.setEnabled(status in allowed)
+
     def _show_sheet(self, detail: EncounterDetail) -> None:
         self.detail = detail
+        self._enable_moves()
         self.encoder.day = detail.date_of_service.isoformat()
         self.code_sheet.show_encounter(detail)
         self._revalidate()
@@ -494,6 +562,8 @@ class MainWindow(QMainWindow):
         self.worklist.model.clear()
         self.worklist.filter.clear()
         self.status_counts.clear()
+        self.productivity_label.clear()
+        self._enable_moves()
         self.setWindowTitle("CoderDesk (locked)")
 
     def lock(self) -> None:
@@ -611,6 +681,14 @@ class SheetChange(QUndoCommand):
 
 
 FIXABLE_RULES = ("MOD.25", "ICD10CM.HEADER_CODE")
+STATUS_MOVES = {
+    EncounterStatus.IN_PROGRESS: "Start or resume &coding",
+    EncounterStatus.QUERY_PENDING: "&Query pending (waiting for the provider)",
+    EncounterStatus.READY: "Mark &ready (coding done)",
+    EncounterStatus.EXPORTED: "Mark &exported",
+    EncounterStatus.REWORK: "Send back for re&work",
+    EncounterStatus.NEW: "Back to &new",
+}
 SHORTCUTS = (
     ("Ctrl+K", "search the encoder"),
     ("Down / Escape", "from the search box into the results / back"),

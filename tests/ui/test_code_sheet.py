@@ -14,6 +14,7 @@ from coderdesk.core.demo import DEMO_CHARTS
 from coderdesk.core.services.claims import ClaimService
 from coderdesk.core.services.codesheet import LineInput
 from coderdesk.core.services.encounters import EncounterService
+from coderdesk.core.store.models import EncounterStatus
 from coderdesk.ui.widgets.code_sheet_pane import (
     MODIFIERS_COLUMN,
     UNITS_COLUMN,
@@ -168,3 +169,25 @@ def test_findings_fix_and_override(
     assert [(o.rule, o.codes, o.reason) for o in overrides] == [
         ("ICD10CM.HEADER_CODE", ("E11",), "Payer asks for it")
     ]
+
+
+def test_status_moves_follow_the_workflow_and_ready_waits_for_errors(
+    qtbot: QtBot, window: MainWindow, demo_workspace: Workspace
+) -> None:
+    qtbot.waitUntil(lambda: window.codes.is_ready)
+    encounter_id = _open_rowan(qtbot, window, demo_workspace)  # in progress
+    actions = window.status_actions
+    assert actions[EncounterStatus.READY].isEnabled()
+    assert not actions[EncounterStatus.EXPORTED].isEnabled()
+    window.add_code("icd10cm", "E11")  # the fake rules call it a header: an error
+    qtbot.waitUntil(lambda: window.findings.blocking_count() == 1)
+    actions[EncounterStatus.READY].trigger()
+    assert "Resolve or override" in window.statusBar().currentMessage()
+    assert EncounterService(demo_workspace).open(encounter_id).status is EncounterStatus.IN_PROGRESS
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: window.findings.blocking_count() == 0)
+    actions[EncounterStatus.READY].trigger()
+    assert EncounterService(demo_workspace).open(encounter_id).status is EncounterStatus.READY
+    assert actions[EncounterStatus.EXPORTED].isEnabled()
+    assert window.worklist.selected_encounter_id() == encounter_id
+    assert window.productivity_label.text().startswith("Today: 1 coded")

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -22,9 +22,6 @@ from coderdesk.core.store.models import (
     Payer,
     utcnow,
 )
-
-if TYPE_CHECKING:
-    import datetime as dt
 
 
 @dataclass(frozen=True)
@@ -120,6 +117,19 @@ _ALLOWED_MOVES: dict[EncounterStatus, frozenset[EncounterStatus]] = {
     EncounterStatus.EXPORTED: frozenset({EncounterStatus.REWORK}),
     EncounterStatus.REWORK: frozenset({EncounterStatus.IN_PROGRESS}),
 }
+
+
+def allowed_moves(status: EncounterStatus) -> frozenset[EncounterStatus]:
+    """The statuses an encounter in `status` may move to."""
+    return _ALLOWED_MOVES[status]
+
+
+@dataclass(frozen=True)
+class Productivity:
+    """A day's coding: encounters finished (made ready) and the average minutes each took."""
+
+    coded: int
+    average_minutes: float | None
 
 
 def _document_counts(session: Session) -> dict[int, int]:
@@ -233,6 +243,23 @@ class EncounterService(WorkspaceService):
                 raise NotFound(f"Encounter {encounter_id} does not exist in this workspace.")
             self._audit(session, AuditAction.READ, "encounter", encounter_id)
             return _detail(encounter)
+
+    def productivity(self, day: dt.date) -> Productivity:
+        """Encounters made ready on `day` (UTC) and their average coding time."""
+        start = dt.datetime.combine(day, dt.time())
+        with self.workspace.session() as session:
+            rows = session.execute(
+                select(Encounter.coding_started_at, Encounter.coding_finished_at).where(
+                    Encounter.coding_finished_at >= start,
+                    Encounter.coding_finished_at < start + dt.timedelta(days=1),
+                )
+            ).all()
+        minutes = [
+            (finished - started).total_seconds() / 60
+            for started, finished in rows
+            if started is not None and finished is not None and finished >= started
+        ]
+        return Productivity(len(rows), sum(minutes) / len(minutes) if minutes else None)
 
     def set_status(self, encounter_id: int, status: EncounterStatus) -> None:
         """Move an encounter to `status` if the workflow allows it (audited)."""
