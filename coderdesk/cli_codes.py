@@ -297,6 +297,17 @@ def cmd_bench_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_ui(args: argparse.Namespace) -> int:
+    """`coderdesk bench ui [--json]` (offscreen)."""
+    try:
+        from coderdesk.ui.bench import run_ui_benchmark
+    except ImportError as exc:
+        raise UsageError("bench ui needs PySide6 and Qt's system libraries.") from exc
+    report = run_ui_benchmark()
+    _say(json.dumps(report.as_json(), indent=1) if args.json else report.as_text())
+    return 0
+
+
 def cmd_bench_search(args: argparse.Namespace) -> int:
     """`coderdesk bench search [--json]`."""
     from coderdesk.core.search.bench import run_search_benchmark
@@ -365,3 +376,8 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     bench_validate.add_argument("--json", action="store_true")
     bench_validate.set_defaults(handler=cmd_bench_validate)
+    bench_ui = bench_verbs.add_parser(
+        "ui", help="launch, keystroke-to-results and PDF opening times (offscreen)"
+    )
+    bench_ui.add_argument("--json", action="store_true")
+    bench_ui.set_defaults(handler=cmd_bench_ui)

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from coderdesk.core.search.engine import SearchResponse, SearchResult
     from coderdesk.ui.code_lane import CodeBackend, CodeLane
 
-DEBOUNCE_MS = 60
+DEBOUNCE_MS = 15
 RESULT_LIMIT = 30
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 SYSTEM_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -127,6 +127,7 @@ class EncoderPane(QWidget):
         self._timer.timeout.connect(self._send)
         self._in_flight = False
         self._waiting: str | None = None
+        self.shown_query = ""  # the text whose results are on screen
         self.search.textChanged.connect(self._typed)
         self.search.installEventFilter(self)
         self.results.installEventFilter(self)
@@ -200,6 +201,7 @@ class EncoderPane(QWidget):
             return
         if not text:
             self.model.removeRows(0, self.model.rowCount())
+            self.shown_query = ""
             return
         if self._in_flight:
             self._waiting = text  # only the newest text matters
@@ -230,6 +232,7 @@ class EncoderPane(QWidget):
     def _show(self, response: SearchResponse) -> None:
         muted = self.palette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
         self.model.show(response.results, muted)
+        self.shown_query = response.query
         self.results.expandAll()
         self.results.resizeColumnToContents(0)
         count = len(response.results)
