@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QSettings, QSortFilterProxyModel, Qt, Signal
@@ -13,6 +14,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUnd
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QFileDialog,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -25,10 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from coderdesk import __version__
+from coderdesk.core.documents.extract import ExtractedText, read_document
 from coderdesk.core.paths import config_dir
 from coderdesk.core.services.claims import ClaimService
 from coderdesk.core.services.codesheet import CodeSheetService, LineInput
-from coderdesk.core.services.documents import DocumentService
+from coderdesk.core.services.documents import DocumentService, read_file
 from coderdesk.core.services.encounters import (
     EncounterDetail,
     EncounterService,
@@ -37,7 +40,7 @@ from coderdesk.core.services.encounters import (
 )
 from coderdesk.core.services.evidence import EvidenceService
 from coderdesk.core.services.settings import SettingsService
-from coderdesk.core.store.models import EncounterStatus
+from coderdesk.core.store.models import DocumentKind, EncounterStatus
 from coderdesk.ui.code_lane import CodeBackend, CodeLane, LibraryBackend
 from coderdesk.ui.dialogs.import_dialog import ImportDialog
 from coderdesk.ui.dialogs.unlock_dialog import UnlockDialog
@@ -56,8 +59,7 @@ from coderdesk.ui.widgets.encoder_pane import EncoderPane
 from coderdesk.ui.widgets.findings_pane import FindingsPane
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
+    from coderdesk.core.progress import CancelToken, ProgressCallback
     from coderdesk.core.rules.findings import Finding
     from coderdesk.core.store.workspace import Workspace
     from coderdesk.ui.tasks import TaskRunner
@@ -165,6 +167,7 @@ class MainWindow(QMainWindow):
         self.findings.finding_selected.connect(self._finding_selected)
         self.chart.search_requested.connect(self._search_from_chart)
         self.chart.evidence_requested.connect(self.link_evidence)
+        self.chart.files_dropped.connect(self.add_documents)
         self.code_sheet.diagnoses.currentItemChanged.connect(self._diagnosis_selected)
         self.findings.fix_requested.connect(self.fix_finding)
         self.findings.override_requested.connect(self.override_finding)
@@ -209,12 +212,21 @@ class MainWindow(QMainWindow):
         self.open_action = self._action(
             "&Open workspace...", QKeySequence.StandardKey.Open, self.switch_workspace
         )
+        self.add_document_action = self._action(
+            "&Add chart document...", QKeySequence("Ctrl+D"), self._choose_documents
+        )
         self.import_action = self._action(
             "&Import code-set release...", QKeySequence(), self.import_release
         )
         self.lock_action = self._action("&Lock", QKeySequence("Ctrl+L"), self.lock)
         self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
-        for action in (self.open_action, self.import_action, self.lock_action, self.quit_action):
+        for action in (
+            self.open_action,
+            self.add_document_action,
+            self.import_action,
+            self.lock_action,
+            self.quit_action,
+        ):
             file_menu.addAction(action)
         edit_menu = self.menuBar().addMenu("&Edit")
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
@@ -590,6 +602,50 @@ class MainWindow(QMainWindow):
         self._demo_passphrase = None
         self.request_unlock()
 
+    def _choose_documents(self) -> None:
+        chosen, _filter = QFileDialog.getOpenFileNames(
+            self,
+            "Add chart documents",
+            "",
+            "Chart documents (*.pdf *.txt *.xml *.htm *.html *.rtf);;All files (*)",
+        )
+        self.add_documents([Path(name) for name in chosen])
+
+    def add_documents(self, files: list[Path]) -> None:
+        """Add files to the open encounter: read and extracted off the UI thread, then
+        stored (audited) and shown."""
+        if self.workspace is None or self.detail is None:
+            self.statusBar().showMessage("Open an encounter first, then add documents.", 5000)
+            return
+        for path in files:
+            self._add_document(self.detail.id, path)
+
+    def _add_document(self, encounter_id: int, path: Path) -> None:
+        def work(_progress: ProgressCallback, _cancel: CancelToken) -> object:
+            return _read_chart_file(path)
+
+        def store(read: tuple[bytes, DocumentKind, ExtractedText]) -> None:
+            self._store_document(encounter_id, path, read)
+
+        self.runner.start(work, store, self._show_failure)
+
+    def _store_document(
+        self, encounter_id: int, path: Path, read: tuple[bytes, DocumentKind, ExtractedText]
+    ) -> None:
+        if self.workspace is None:
+            return
+        content, kind, extracted = read
+        try:
+            DocumentService(self.workspace).add(
+                encounter_id, path.name, content, read=(kind, extracted)
+            )
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        self.statusBar().showMessage(f"Added {path.name} to the chart.", 4000)
+        if self.detail is not None and self.detail.id == encounter_id:
+            self.open_encounter(encounter_id)
+
     def import_release(self) -> ImportDialog:
         """File > Import code-set release: a dialog that imports in the background."""
         dialog = ImportDialog(self.runner, self)
@@ -707,6 +763,13 @@ SHORTCUTS = (
     ("F1", "this sheet"),
 )
 _CODE_IN_TEXT = re.compile(r"\b[A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?")
+
+
+def _read_chart_file(path: Path) -> tuple[bytes, DocumentKind, ExtractedText]:
+    """The file's bytes, kind and text (slow for a long PDF: runs on the pool)."""
+    content = read_file(path)
+    kind, extracted = read_document(path.name, content)
+    return content, kind, extracted
 
 
 def _first_code(text: str) -> str:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QTextCursor
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QTextCursor
 
 from coderdesk.core.demo import DEMO_CHARTS
 from coderdesk.core.documents.extract import read_document
 from coderdesk.core.services.documents import DocumentContent
+from coderdesk.core.services.encounters import EncounterService
 from coderdesk.core.services.evidence import EvidenceService
 from coderdesk.ui.widgets.chart_pane import (
     EVIDENCE_CHOSEN,
@@ -132,3 +134,37 @@ def test_every_ccda_example_opens_in_the_chart_pane(qtbot: QtBot, shared_data: P
     pane.clear()
     # A few examples are bare templates with nothing to show; every other one has text.
     assert len(empty) <= len(examples) // 50, empty
+
+
+def test_documents_are_added_by_drop_and_by_the_file_menu(
+    qtbot: QtBot,
+    window: MainWindow,
+    demo_workspace: Workspace,
+    shared_data: Path,
+    tmp_path: Path,
+    shown_errors: list[BaseException],
+) -> None:
+    encounter_id = _open(qtbot, window, demo_workspace, DEMO_CHARTS[0].patient.account_number)
+    before = window.chart.tabs.count()
+    note = tmp_path / "addendum.txt"
+    note.write_text("Addendum: patient also reports numbness in both feet.", encoding="utf-8")
+    ccda = next((shared_data / "charts" / "ccda-examples").rglob("*.xml"))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(note))])
+    drop = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.chart.dropEvent(drop)
+    window.add_documents([ccda])
+    qtbot.waitUntil(lambda: window.chart.tabs.count() == before + 2, timeout=10_000)
+    titles = [d.title for d in EncounterService(demo_workspace).open(encounter_id).documents]
+    assert {"addendum", ccda.stem} <= set(titles)
+
+    missing = tmp_path / "gone.pdf"
+    window.add_documents([missing])
+    qtbot.waitUntil(lambda: bool(shown_errors), timeout=10_000)
+    assert "Cannot read gone.pdf" in str(shown_errors.pop())

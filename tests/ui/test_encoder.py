@@ -158,3 +158,24 @@ def test_status_bar_names_the_code_sets_in_force(qtbot: QtBot, window: MainWindo
     qtbot.waitUntil(lambda: "Fake HCPCS 2026" in window.versions_label.text())
     assert window.code_versions == ["Fake ICD-10-CM FY2026", "Fake HCPCS 2026"]
     assert window.shortcuts_action.shortcut().toString() == "F1"
+
+
+def test_the_results_model_passes_the_model_tester(qtmodeltester: Any) -> None:
+    from PySide6.QtGui import QBrush
+
+    from coderdesk.core.search.engine import SearchResult
+    from coderdesk.ui.widgets.encoder_pane import ResultsModel
+
+    model = ResultsModel()
+    results = (
+        SearchResult("E11", "Type 2 diabetes mellitus", "icd10cm", False, 2.0),
+        SearchResult("E11.9", "Type 2 diabetes mellitus without complications", "icd10cm", True, 1),
+        SearchResult("G0438", "Annual wellness visit, first", "hcpcs", True, 0.5),
+    )
+    model.show(results, QBrush())
+    qtmodeltester.check(model)
+    qtmodeltester.check(model, force_py=True)
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == [
+        "ICD-10-CM",
+        "HCPCS Level II",
+    ]

@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from coderdesk.core.documents.extract import MAX_DOCUMENT_BYTES, read_document
+from coderdesk.core.documents.extract import MAX_DOCUMENT_BYTES, ExtractedText, read_document
 from coderdesk.core.errors import DocumentUnreadable
 from coderdesk.core.services.base import WorkspaceService, get_or_raise
 from coderdesk.core.store.audit import AuditAction
@@ -29,9 +29,20 @@ class DocumentContent:
 class DocumentService(WorkspaceService):
     """Stores chart documents inside the encrypted workspace and reads them back."""
 
-    def add(self, encounter_id: int, filename: str, content: bytes, title: str = "") -> int:
-        """Add a document (PDF, text, C-CDA, HTML, RTF) to an encounter; return its id."""
-        kind, extracted = read_document(filename, content)
+    def add(
+        self,
+        encounter_id: int,
+        filename: str,
+        content: bytes,
+        title: str = "",
+        read: tuple[DocumentKind, ExtractedText] | None = None,
+    ) -> int:
+        """Add a document (PDF, text, C-CDA, HTML, RTF) to an encounter; return its id.
+
+        `read` is `read_document(filename, content)` when the caller already ran it (the
+        workstation extracts off the UI thread, then stores).
+        """
+        kind, extracted = read or read_document(filename, content)
         with self.workspace.session() as session:
             get_or_raise(session, Encounter, encounter_id, "Encounter")
             document = ChartDocument(
@@ -51,14 +62,7 @@ class DocumentService(WorkspaceService):
 
     def add_file(self, encounter_id: int, path: Path, title: str = "") -> int:
         """Read a file from disk and add it to an encounter."""
-        try:
-            size = path.stat().st_size
-            if size > MAX_DOCUMENT_BYTES:
-                raise DocumentUnreadable(f"{path.name} is larger than 50 MB.")
-            content = path.read_bytes()
-        except OSError as exc:
-            raise DocumentUnreadable(f"Cannot read {path.name}: {exc.strerror}.") from None
-        return self.add(encounter_id, path.name, content, title)
+        return self.add(encounter_id, path.name, read_file(path), title)
 
     def load(self, document_id: int) -> DocumentContent:
         """Read a document's content and text (audited)."""
@@ -73,3 +77,13 @@ class DocumentService(WorkspaceService):
                 text=document.text,
                 page_count=document.page_count,
             )
+
+
+def read_file(path: Path) -> bytes:
+    """A chart file's bytes; too large or unreadable files raise `DocumentUnreadable`."""
+    try:
+        if path.stat().st_size > MAX_DOCUMENT_BYTES:
+            raise DocumentUnreadable(f"{path.name} is larger than 50 MB.")
+        return path.read_bytes()
+    except OSError as exc:
+        raise DocumentUnreadable(f"Cannot read {path.name}: {exc.strerror}.") from None

@@ -8,10 +8,19 @@ the selection to the encoder (Ctrl+E) and linking it as evidence for the selecte
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QFontDatabase, QKeySequence, QTextCursor
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QPoint, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QFontDatabase,
+    QKeySequence,
+    QTextCursor,
+)
 from PySide6.QtPdf import QPdfDocument, QPdfSearchModel
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
@@ -133,6 +142,10 @@ class TextDocumentView(QPlainTextEdit):
         return start, end, self.toPlainText()[start:end]
 
 
+def _local_files(mime: QMimeData) -> list[Path]:
+    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+
+
 EVIDENCE = QColor("#fff3b0")
 EVIDENCE_CHOSEN = QColor("#ffb74d")
 FIND_HIT = QColor("#9fd3ff")
@@ -143,6 +156,7 @@ class ChartPane(QWidget):
 
     search_requested = Signal(str)
     evidence_requested = Signal(int, int, int)  # document id, start, end
+    files_dropped = Signal(list)  # local file paths dropped on the pane
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -167,6 +181,7 @@ class ChartPane(QWidget):
         self.addActions([self.search_action, self.link_action])
         self.evidence: list[EvidenceView] = []
         self.chosen_code = ""
+        self.setAcceptDrops(True)
         find_row = QHBoxLayout()
         find_row.addWidget(self.find_box, 1)
         find_row.addWidget(self.find_count)
@@ -209,6 +224,18 @@ class ChartPane(QWidget):
         menu.exec(view.mapToGlobal(point))
         for action in (self.search_action, self.link_action):
             action.setEnabled(True)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        """Accept local files (PDF, text, C-CDA...) dragged onto the chart."""
+        if _local_files(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        """Hand the dropped files to the window, which adds them to the encounter."""
+        files = _local_files(event.mimeData())
+        if files:
+            event.acceptProposedAction()
+            self.files_dropped.emit(files)
 
     def text_views(self) -> list[TextDocumentView]:
         """Every text tab."""
