@@ -41,8 +41,10 @@ from coderdesk.core.services.encounters import (
 from coderdesk.core.services.evidence import EvidenceService
 from coderdesk.core.services.settings import SettingsService
 from coderdesk.core.store.models import DocumentKind, EncounterStatus
+from coderdesk.core.store.workspace import Workspace, restore_backup
 from coderdesk.ui.code_lane import CodeBackend, CodeLane, LibraryBackend
 from coderdesk.ui.dialogs.import_dialog import ImportDialog
+from coderdesk.ui.dialogs.passphrase_dialog import PassphraseDialog
 from coderdesk.ui.dialogs.unlock_dialog import UnlockDialog
 from coderdesk.ui.errors import show_error
 from coderdesk.ui.idle import IdleWatcher
@@ -61,7 +63,6 @@ from coderdesk.ui.widgets.findings_pane import FindingsPane
 if TYPE_CHECKING:
     from coderdesk.core.progress import CancelToken, ProgressCallback
     from coderdesk.core.rules.findings import Finding
-    from coderdesk.core.store.workspace import Workspace
     from coderdesk.ui.tasks import TaskRunner
 
 DEFAULT_IDLE_MINUTES = 5.0
@@ -218,12 +219,22 @@ class MainWindow(QMainWindow):
         self.import_action = self._action(
             "&Import code-set release...", QKeySequence(), self.import_release
         )
+        self.backup_action = self._action("&Back up workspace...", QKeySequence(), self.backup)
+        self.restore_action = self._action(
+            "&Restore from a backup...", QKeySequence(), self._choose_backup
+        )
+        self.passwd_action = self._action(
+            "Change &passphrase...", QKeySequence(), self.change_passphrase
+        )
         self.lock_action = self._action("&Lock", QKeySequence("Ctrl+L"), self.lock)
         self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         for action in (
             self.open_action,
             self.add_document_action,
             self.import_action,
+            self.backup_action,
+            self.restore_action,
+            self.passwd_action,
             self.lock_action,
             self.quit_action,
         ):
@@ -601,6 +612,105 @@ class MainWindow(QMainWindow):
             self.clear_views()
         self._demo_passphrase = None
         self.request_unlock()
+
+    # -- workspace maintenance ----------------------------------------------------------
+
+    def backup(self, destination: Path | None = None) -> None:
+        """File > Back up: an encrypted copy written in the background."""
+        workspace = self.workspace
+        if workspace is None:
+            return
+        if destination is None:
+            chosen, _filter = QFileDialog.getSaveFileName(
+                self, "Back up to", str(workspace.path.with_suffix(".backup.cdws"))
+            )
+            if not chosen:
+                return
+            destination = Path(chosen)
+        target = destination
+        self.statusBar().showMessage("Writing the backup...")
+        self.runner.start(
+            lambda _progress, _cancel: workspace.backup(target),
+            lambda written: self.statusBar().showMessage(f"Backup written to {written}.", 6000),
+            self._show_failure,
+        )
+
+    def change_passphrase(self) -> None:
+        """File > Change passphrase: re-encrypt the file; the window waits, frozen neither."""
+        if self.workspace is None:
+            return
+        dialog = PassphraseDialog(self)
+        if dialog.exec() != PassphraseDialog.DialogCode.Accepted:
+            return
+        self.rekey(*dialog.values())
+
+    def rekey(self, current: str, new: str, confirmation: str) -> None:
+        """Re-encrypt off the UI thread; the panes are disabled until it is done."""
+        workspace = self.workspace
+        if workspace is None:
+            return
+        self._set_busy(True)
+        self.statusBar().showMessage("Re-encrypting the workspace...")
+
+        def done(_result: object) -> None:
+            self._set_busy(False)
+            self.statusBar().showMessage("Passphrase changed.", 6000)
+
+        def failed(exc: BaseException) -> None:
+            self._set_busy(False)
+            self.statusBar().clearMessage()
+            show_error(self, exc)
+
+        self.runner.start(
+            lambda _progress, _cancel: workspace.change_passphrase(current, new, confirmation),
+            done,
+            failed,
+        )
+
+    def _set_busy(self, busy: bool) -> None:
+        # While the file is re-encrypted nothing may reach the workspace.
+        self.splitters[0].setEnabled(not busy)
+        self.menuBar().setEnabled(not busy)
+
+    def _choose_backup(self) -> None:
+        if self.workspace is None:
+            return
+        chosen, _filter = QFileDialog.getOpenFileName(self, "Restore from backup")
+        if not chosen:
+            return
+        passphrase, ok = QInputDialog.getText(
+            self,
+            "Restore from a backup",
+            "The backup's passphrase (the current file is kept beside it):",
+            QLineEdit.EchoMode.Password,
+        )
+        if ok and passphrase:
+            self.restore(Path(chosen), passphrase)
+
+    def restore(self, backup: Path, passphrase: str) -> None:
+        """Replace the open workspace by a backup (the old file is kept), then reopen it."""
+        workspace = self.workspace
+        if workspace is None:
+            return
+        target = workspace.path
+        workspace.close()
+        self.workspace = None
+        self.clear_views()
+        self.statusBar().showMessage("Restoring...")
+
+        def work(_progress: ProgressCallback, _cancel: CancelToken) -> Workspace:
+            restore_backup(backup, target, passphrase)
+            return Workspace.unlock(target, passphrase)
+
+        def failed(exc: BaseException) -> None:
+            show_error(self, exc)
+            self.request_unlock()
+
+        self.runner.start(work, self._restored, failed)
+
+    def _restored(self, workspace: Workspace) -> None:
+        self.attach(workspace)
+        self.statusBar().showMessage("Restored from the backup; the old file is kept.", 6000)
 
     def _choose_documents(self) -> None:
         chosen, _filter = QFileDialog.getOpenFileNames(

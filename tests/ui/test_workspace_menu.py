@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""File menu: back up, change passphrase and restore, all off the UI thread."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from coderdesk.core.demo import DEMO_PASSPHRASE
+from coderdesk.core.services.encounters import EncounterService
+from coderdesk.core.store.workspace import Workspace
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from pytestqt.qtbot import QtBot
+
+    from coderdesk.ui.main_window import MainWindow
+
+NEW_PASSPHRASE = "Amber-Quarry 52 violins"
+
+
+def test_backup_passwd_and_restore(
+    qtbot: QtBot, window: MainWindow, demo_path: Path, tmp_path: Path
+) -> None:
+    window.attach(Workspace.unlock(demo_path, DEMO_PASSPHRASE))
+    encounters = len(EncounterService(window.workspace).worklist())  # type: ignore[arg-type]
+    backup = tmp_path / "backups" / "demo-backup.cdws"
+    window.backup(backup)
+    qtbot.waitUntil(lambda: "Backup written" in window.statusBar().currentMessage(), timeout=20_000)
+    assert backup.exists()
+
+    window.rekey(DEMO_PASSPHRASE, NEW_PASSPHRASE, NEW_PASSPHRASE)
+    assert not window.menuBar().isEnabled()
+    qtbot.waitUntil(lambda: window.menuBar().isEnabled(), timeout=30_000)
+    assert window.statusBar().currentMessage() == "Passphrase changed."
+    window.workspace.close()  # type: ignore[union-attr]
+    Workspace.unlock(demo_path, NEW_PASSPHRASE).close()
+    window.workspace = Workspace.unlock(demo_path, NEW_PASSPHRASE)
+
+    # Restoring the backup brings back the old passphrase's file; the replaced one is kept.
+    window.restore(backup, DEMO_PASSPHRASE)
+    qtbot.waitUntil(lambda: window.workspace is not None, timeout=30_000)
+    assert len(EncounterService(window.workspace).worklist()) == encounters  # type: ignore[arg-type]
+    kept = list(demo_path.parent.glob("*.before-restore-*"))
+    assert len(kept) == 1
+    Workspace.unlock(kept[0], NEW_PASSPHRASE).close()
