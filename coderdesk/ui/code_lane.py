@@ -19,7 +19,7 @@ from coderdesk.ui.tasks import Task, TaskRunner
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from coderdesk.core.codes.catalog import CodeDetail
+    from coderdesk.core.codes.catalog import CodeDetail, IndexEntry
     from coderdesk.core.progress import CancelToken, ProgressCallback
     from coderdesk.core.rules.findings import Finding
     from coderdesk.core.search.engine import SearchResponse
@@ -49,6 +49,14 @@ class CodeBackend(Protocol):
 
     def versions(self) -> list[str]:
         """The label of each code set's version in force today."""
+        ...
+
+    def index_terms(self, prefix: str, system: str) -> list[IndexEntry]:
+        """Main terms of an index or table starting with `prefix`."""
+        ...
+
+    def index_children(self, term_id: int, system: str) -> list[IndexEntry]:
+        """The terms one level below a term."""
         ...
 
 
@@ -97,6 +105,14 @@ class LibraryBackend:
     def versions(self) -> list[str]:
         """Labels of the versions in force today, one per code system."""
         return self._catalog.library.labels_in_force()  # type: ignore[no-any-return]
+
+    def index_terms(self, prefix: str, system: str) -> list[IndexEntry]:
+        """Main terms from the imported index (NotFound when none is imported)."""
+        return self._catalog.main_terms(prefix, system)  # type: ignore[no-any-return]
+
+    def index_children(self, term_id: int, system: str) -> list[IndexEntry]:
+        """Subterms from the imported index."""
+        return self._catalog.subterms(term_id, system)  # type: ignore[no-any-return]
 
     def detail(self, code: str, day: str | None) -> CodeDetail:
         """The catalog's detail of `code` in force on `day` (today when None)."""

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 import coderdesk.ui.main_window as main_window_module
-from coderdesk.core.codes.catalog import CodeDetail, NoteView, Seventh
+from coderdesk.core.codes.catalog import CodeDetail, IndexEntry, NoteView, Seventh
 from coderdesk.core.demo import DEMO_PASSPHRASE, demo_workspace_path, ensure_demo_workspace
 from coderdesk.core.errors import NotFound
 from coderdesk.core.rules.findings import Finding, Severity
@@ -45,6 +45,13 @@ FAKE_CODES = (
     SearchResult("E11.40", "Type 2 diabetes mellitus with diabetic neuropathy", "icd10cm", True, 7),
     SearchResult("I10", "Essential (primary) hypertension", "icd10cm", True, 6.0),
     SearchResult("G0438", "Annual wellness visit, first", "hcpcs", True, 5.0),
+)
+
+FAKE_INDEX = (
+    IndexEntry(1, "Diabetes", "(mellitus)", 0, "E11.9", None, None, None, True),
+    IndexEntry(2, "type 2", "", 1, "E11.9", None, None, None, False),
+    IndexEntry(3, "with neuropathy", "", 1, "E11.40", None, None, None, False),
+    IndexEntry(4, "Sugar diabetes", "", 0, None, None, "Diabetes", None, False),
 )
 
 
@@ -93,6 +100,17 @@ class FakeBackend:
 
     def versions(self) -> list[str]:
         return ["Fake ICD-10-CM FY2026", "Fake HCPCS 2026"]
+
+    def index_terms(self, prefix: str, system: str) -> list[IndexEntry]:
+        if system == "icd10cm-neoplasm":
+            cells = {"2": "C34.90", "3": "C78.00", "4": "D02.20", "5": "D14.30"}
+            entries = [IndexEntry(5, "Lung", "", 0, None, None, None, None, False, cells)]
+        else:
+            entries = [e for e in FAKE_INDEX if e.level == 0]
+        return [e for e in entries if e.title.lower().startswith(prefix.lower())]
+
+    def index_children(self, term_id: int, system: str) -> list[IndexEntry]:
+        return [e for e in FAKE_INDEX if e.level == 1 and term_id == 1]
 
     def detail(self, code: str, day: str | None) -> CodeDetail:
         found = next((r for r in FAKE_CODES if r.code == code), None)

@@ -179,3 +179,47 @@ def test_the_results_model_passes_the_model_tester(qtmodeltester: Any) -> None:
         "ICD-10-CM",
         "HCPCS Level II",
     ]
+
+
+def _first_term(index: Any) -> str:
+    item = index.tree.topLevelItem(0)
+    return str(item.text(0)) if item is not None else ""
+
+
+def test_the_index_walk_opens_terms_follows_see_and_adds_codes(
+    qtbot: QtBot, window: MainWindow, demo_workspace: Workspace
+) -> None:
+    qtbot.waitUntil(lambda: window.codes.is_ready)
+    encounter_id = _open_first_encounter(qtbot, window, demo_workspace)
+    index = window.encoder.index
+    window.encoder.tabs.setCurrentWidget(index)
+    qtbot.keyClicks(index.term, "Diab")
+    qtbot.waitUntil(lambda: index.tree.topLevelItemCount() == 1)
+    diabetes = index.tree.topLevelItem(0)
+    assert diabetes.text(0) == "Diabetes (mellitus)"
+    diabetes.setExpanded(True)
+    qtbot.waitUntil(lambda: diabetes.childCount() == 2)
+    neuropathy = diabetes.child(1)
+    index.tree.setCurrentItem(neuropathy)
+    qtbot.waitUntil(lambda: "E11.40" in window.encoder.detail_view.toPlainText())
+    index.tree.setFocus()
+    qtbot.keyClick(index.tree, Qt.Key.Key_Return)
+    codes = [d.code for d in EncounterService(demo_workspace).open(encounter_id).diagnoses]
+    assert codes[-1] == "E11.40"
+
+    # "see" is followed to its main term.
+    index.term.setText("Sugar")
+    qtbot.waitUntil(lambda: _first_term(index) == "Sugar diabetes")
+    sugar = index.tree.topLevelItem(0)
+    assert sugar.text(2) == "see Diabetes"
+    index.tree.setCurrentItem(sugar)
+    qtbot.keyClick(index.tree, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: _first_term(index) == "Diabetes (mellitus)")
+
+    # The Neoplasm table shows one column per behavior.
+    index.which.setCurrentIndex(index.which.findData("icd10cm-neoplasm"))
+    index.term.setText("Lu")
+    qtbot.waitUntil(lambda: _first_term(index) == "Lung")
+    header = index.tree.headerItem()
+    assert header.text(1) == "Malignant primary"
+    assert index.tree.topLevelItem(0).text(1) == "C34.90"

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSplitter,
+    QTabWidget,
     QTextBrowser,
     QTreeView,
     QVBoxLayout,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from coderdesk.ui.widgets.code_detail import detail_html
+from coderdesk.ui.widgets.index_browser import IndexBrowser
 
 if TYPE_CHECKING:
     from coderdesk.core.codes.catalog import CodeDetail
@@ -112,14 +114,24 @@ class EncoderPane(QWidget):
         self.detail_view.anchorClicked.connect(self._link)
         self.day: str | None = None  # the open encounter's date of service
         self._detail_code = ""
+        search_page = QWidget(self)
+        search_layout = QVBoxLayout(search_page)
+        search_layout.setContentsMargins(0, 0, 0, 0)
+        search_layout.addWidget(self.search)
+        search_layout.addWidget(self.status)
+        search_layout.addWidget(self.results, 1)
+        self.index = IndexBrowser(self)
+        self.index.code_selected.connect(self.show_detail)
+        self.index.code_chosen.connect(self._index_code_chosen)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(search_page, "&Search")
+        self.tabs.addTab(self.index, "&Index and tables")
         split = QSplitter(Qt.Orientation.Vertical, self)
-        split.addWidget(self.results)
+        split.addWidget(self.tabs)
         split.addWidget(self.detail_view)
         split.setSizes([400, 300])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.search)
-        layout.addWidget(self.status)
         layout.addWidget(split, 1)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -140,9 +152,13 @@ class EncoderPane(QWidget):
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.show_detail(current.data(CODE_ROLE))
 
+    def _index_code_chosen(self, code: str) -> None:
+        self.code_chosen.emit("icd10cm", code)
+
     def attach(self, lane: CodeLane) -> None:
         """Search through `lane` once its backend is ready."""
         self.lane = lane
+        self.index.attach(lane)
         lane.ready.connect(self._lane_ready)
         lane.progressed.connect(self._lane_progress)
         if lane.is_ready:
@@ -158,6 +174,7 @@ class EncoderPane(QWidget):
 
     def focus_search(self) -> None:
         """Ctrl+K: put the cursor in the search box, its text selected."""
+        self.tabs.setCurrentIndex(0)
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
@@ -166,6 +183,7 @@ class EncoderPane(QWidget):
         self.search.clear()
         self.model.removeRows(0, self.model.rowCount())
         self.detail_view.clear()
+        self.index.clear()
         self.day = None
 
     # -- tabular detail --------------------------------------------------------------------
