@@ -45,6 +45,7 @@ from coderdesk.core.store.workspace import Workspace, restore_backup
 from coderdesk.ui.code_lane import CodeBackend, CodeLane, LibraryBackend
 from coderdesk.ui.dialogs.import_dialog import ImportDialog
 from coderdesk.ui.dialogs.passphrase_dialog import PassphraseDialog
+from coderdesk.ui.dialogs.settings_dialog import SettingsDialog
 from coderdesk.ui.dialogs.unlock_dialog import UnlockDialog
 from coderdesk.ui.errors import show_error
 from coderdesk.ui.idle import IdleWatcher
@@ -219,6 +220,9 @@ class MainWindow(QMainWindow):
         self.import_action = self._action(
             "&Import code-set release...", QKeySequence(), self.import_release
         )
+        self.settings_action = self._action(
+            "Practice &settings...", QKeySequence(), self.edit_settings
+        )
         self.backup_action = self._action("&Back up workspace...", QKeySequence(), self.backup)
         self.restore_action = self._action(
             "&Restore from a backup...", QKeySequence(), self._choose_backup
@@ -232,6 +236,7 @@ class MainWindow(QMainWindow):
             self.open_action,
             self.add_document_action,
             self.import_action,
+            self.settings_action,
             self.backup_action,
             self.restore_action,
             self.passwd_action,
@@ -614,6 +619,21 @@ class MainWindow(QMainWindow):
         self.request_unlock()
 
     # -- workspace maintenance ----------------------------------------------------------
+
+    def edit_settings(self) -> SettingsDialog | None:
+        """File > Practice settings (providers, payers, defaults, auto-lock)."""
+        if self.workspace is None:
+            return None
+        dialog = SettingsDialog(self.workspace, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(self._settings_saved)
+        dialog.open()
+        return dialog
+
+    def _settings_saved(self) -> None:
+        if self.workspace is not None:
+            self.idle.set_minutes(SettingsService(self.workspace).get().auto_lock_minutes)
+            self._revalidate()
 
     def backup(self, destination: Path | None = None) -> None:
         """File > Back up: an encrypted copy written in the background."""

@@ -15,7 +15,7 @@ from coderdesk.core.services.documents import DocumentService
 from coderdesk.core.services.encounters import EncounterInput, EncounterService
 from coderdesk.core.services.evidence import EvidenceService
 from coderdesk.core.services.patients import PatientInput, PatientService
-from coderdesk.core.services.settings import SettingsService
+from coderdesk.core.services.settings import ProviderInput, SettingsService
 from coderdesk.core.store.models import DocumentKind, EncounterStatus, Sex
 
 if TYPE_CHECKING:
@@ -118,6 +118,16 @@ def test_settings_round_trip_and_bounds(workspace: Workspace) -> None:
     assert service.get().practice_name == "Example Clinic"
     with pytest.raises(UsageError, match="Auto-lock"):
         service.update(replace(current, auto_lock_minutes=0))
+    with pytest.raises(UsageError, match="9 digits"):
+        service.update(replace(current, tax_id="12-34"))
+    with pytest.raises(UsageError, match="not a place-of-service code"):
+        service.update(replace(current, default_place_of_service="30"))
+    service.update(replace(current, tax_id="12-3456789"))
+    assert service.get().tax_id == "123456789"
+    with pytest.raises(UsageError, match="not a valid NPI"):
+        service.add_provider(ProviderInput("Doe, Jan", "1234567890"))
+    provider = service.add_provider(ProviderInput("Doe, Jan", "1234567893"))
+    assert service.providers() == [(provider, "Doe, Jan", "1234567893")]
 
 
 def test_evidence_links_quote_their_span_and_refuse_bad_spans(workspace: Workspace) -> None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from coderdesk.core.demo import DEMO_PASSPHRASE
 from coderdesk.core.services.encounters import EncounterService
+from coderdesk.core.services.settings import SettingsService
 from coderdesk.core.store.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -44,3 +45,33 @@ def test_backup_passwd_and_restore(
     kept = list(demo_path.parent.glob("*.before-restore-*"))
     assert len(kept) == 1
     Workspace.unlock(kept[0], NEW_PASSPHRASE).close()
+
+
+def test_practice_settings_dialog_checks_and_saves(
+    qtbot: QtBot, window: MainWindow, demo_workspace: Workspace
+) -> None:
+    window.attach(demo_workspace)
+    dialog = window.edit_settings()
+    assert dialog is not None
+    dialog.provider_name.setText("Quill, Avery")
+    dialog.provider_npi.setText("1234567890")
+    dialog.add_provider()
+    assert "not a valid NPI" in dialog.message.text()
+    dialog.provider_npi.setText("1245319599")
+    dialog.add_provider()
+    assert dialog.message.text() == ""
+    assert any(
+        "1245319599" in dialog.provider_list.item(i).text()
+        for i in range(dialog.provider_list.count())
+    )
+    dialog.billing.setCurrentIndex(dialog.billing.findText("Quill, Avery (NPI 1245319599)"))
+    dialog.fields["tax_id"].setText("12345")
+    dialog.save()
+    assert "9 digits" in dialog.message.text()
+    dialog.fields["tax_id"].setText("98-7654321")
+    dialog.auto_lock.setValue(9)
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.save()
+    saved = SettingsService(demo_workspace).get()
+    assert (saved.tax_id, saved.auto_lock_minutes) == ("987654321", 9)
+    assert saved.billing_provider_id is not None

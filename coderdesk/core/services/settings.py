@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from coderdesk.core.errors import UsageError
+from coderdesk.core.rules.claim_rules import npi_is_valid
+from coderdesk.core.rules.tables import rule_tables
 from coderdesk.core.services.base import WorkspaceService
 from coderdesk.core.store.audit import AuditAction
 from coderdesk.core.store.models import Payer, PracticeSettings, Provider
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 SETTINGS_ROW_ID = 1
+TAX_ID_DIGITS = 9
 MIN_AUTO_LOCK_MINUTES = 1
 MAX_AUTO_LOCK_MINUTES = 60
 
@@ -85,9 +88,17 @@ class SettingsService(WorkspaceService):
         return row
 
     def update(self, settings: PracticeSettingsView) -> None:
-        """Replace the practice settings (audited)."""
+        """Replace the practice settings (audited); each field is checked first."""
         if not MIN_AUTO_LOCK_MINUTES <= settings.auto_lock_minutes <= MAX_AUTO_LOCK_MINUTES:
             raise UsageError("Auto-lock must be between 1 and 60 minutes.")
+        tax_id = settings.tax_id.replace("-", "")
+        if tax_id and (len(tax_id) != TAX_ID_DIGITS or not tax_id.isdigit()):
+            raise UsageError("The tax ID (EIN) has 9 digits.")
+        if settings.default_place_of_service not in rule_tables().places_of_service:
+            raise UsageError(
+                f"'{settings.default_place_of_service}' is not a place-of-service code."
+            )
+        settings = replace(settings, tax_id=tax_id)
         with self.workspace.session() as session:
             row = self._row(session)
             for item in fields(PracticeSettingsView):
@@ -95,7 +106,11 @@ class SettingsService(WorkspaceService):
             self._audit(session, AuditAction.UPDATE, "practice_settings", SETTINGS_ROW_ID)
 
     def add_provider(self, data: ProviderInput) -> int:
-        """Register a provider; return its id."""
+        """Register a provider (NPI checked: 10 digits, Luhn with 80840); return its id."""
+        if not data.name.strip():
+            raise UsageError("A provider needs a name.")
+        if not npi_is_valid(data.npi.strip()):
+            raise UsageError(f"{data.npi} is not a valid NPI (10 digits with a check digit).")
         with self.workspace.session() as session:
             provider = Provider(**vars(data))
             session.add(provider)
@@ -103,8 +118,16 @@ class SettingsService(WorkspaceService):
             self._audit(session, AuditAction.CREATE, "provider", provider.id)
             return provider.id
 
+    def providers(self) -> list[tuple[int, str, str]]:
+        """Every provider as (id, name, NPI), by name."""
+        with self.workspace.session() as session:
+            rows = session.scalars(select(Provider).order_by(Provider.name))
+            return [(p.id, p.name, p.npi) for p in rows]
+
     def add_payer(self, data: PayerInput) -> int:
         """Register a payer; return its id."""
+        if not data.name.strip():
+            raise UsageError("A payer needs a name.")
         with self.workspace.session() as session:
             payer = Payer(**vars(data))
             session.add(payer)
