@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QTreeWidget,
@@ -98,6 +99,12 @@ class IndexBrowser(QWidget):
             self.tree.setHeaderLabels(["Term", *table.values()])
         else:
             self.tree.setHeaderLabels(["Term", "Code", "See"])
+        # The term gets the room; codes and references take what they need.
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, self.tree.columnCount()):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
     def _typed(self, *_changed: object) -> None:
         self._timer.start()
