@@ -86,6 +86,13 @@ def test_find_in_a_pdf_and_leaving_it_is_safe(
     window.chart.tabs.setCurrentWidget(pdf)
     window.chart.find_box.setText("patient")
     assert window.chart.find_count.text() == "highlighted in the pages"
+    qtbot.waitUntil(lambda: window.chart.page.text().startswith("Page 1 of"))
+    fitted = pdf.zoomFactor()
+    window.chart.zoom_in.trigger()
+    assert pdf.zoomMode() == PdfDocumentView.ZoomMode.Custom
+    assert pdf.zoomFactor() > fitted
+    window.chart.zoom_fit.trigger()
+    assert pdf.zoomMode() == PdfDocumentView.ZoomMode.FitToWidth
     window.lock()  # closes the documents while a search model is attached
 
 

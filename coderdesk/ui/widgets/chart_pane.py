@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QTabWidget,
     QTextEdit,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +40,9 @@ from coderdesk.core.store.models import DocumentKind
 if TYPE_CHECKING:
     from coderdesk.core.services.documents import DocumentContent
     from coderdesk.core.services.evidence import EvidenceView
+
+
+MIN_ZOOM, MAX_ZOOM = 0.25, 5.0
 
 
 class PdfDocumentView(QPdfView):
@@ -58,6 +62,20 @@ class PdfDocumentView(QPdfView):
         self.setPageMode(QPdfView.PageMode.MultiPage)
         self.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         self._search: QPdfSearchModel | None = None
+
+    def zoom(self, factor: float | None) -> None:
+        """Zoom by `factor` (1.25 in, 0.8 out), or fit the width again when None."""
+        if factor is None:
+            self.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+            return
+        current = self.zoomFactor()
+        self.setZoomMode(QPdfView.ZoomMode.Custom)
+        self.setZoomFactor(min(MAX_ZOOM, max(MIN_ZOOM, current * factor)))
+
+    def page_label(self) -> str:
+        """'Page 3 of 20'."""
+        page = self.pageNavigator().currentPage() + 1
+        return f"Page {page} of {self.pdf.pageCount()}"
 
     def search(self, needle: str) -> None:
         """Highlight `needle` in the pages."""
@@ -178,6 +196,10 @@ class ChartPane(QWidget):
         self.link_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
         self.link_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.link_action.triggered.connect(self._link_selection)
+        self.zoom_in = self._zoom_action("Zoom in", "Ctrl++", 1.25)
+        self.zoom_out = self._zoom_action("Zoom out", "Ctrl+-", 0.8)
+        self.zoom_fit = self._zoom_action("Fit width", "Ctrl+0", None)
+        self.page = QLabel(self)
         self.addActions([self.search_action, self.link_action])
         self.evidence: list[EvidenceView] = []
         self.chosen_code = ""
@@ -185,6 +207,12 @@ class ChartPane(QWidget):
         find_row = QHBoxLayout()
         find_row.addWidget(self.find_box, 1)
         find_row.addWidget(self.find_count)
+        for action in (self.zoom_out, self.zoom_in, self.zoom_fit):
+            button = QToolButton(self)
+            button.setDefaultAction(action)
+            find_row.addWidget(button)
+        find_row.addWidget(self.page)
+        self.tabs.currentChanged.connect(self._show_page)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.placeholder)
@@ -192,12 +220,32 @@ class ChartPane(QWidget):
         layout.addLayout(find_row)
         self.clear()
 
+    def _zoom_action(self, text: str, keys: str, factor: float | None) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(keys))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.setToolTip(f"{text} ({keys})")
+        action.triggered.connect(lambda: self._zoom(factor))
+        self.addAction(action)
+        return action
+
+    def _zoom(self, factor: float | None) -> None:
+        widget = self.tabs.currentWidget()
+        if isinstance(widget, PdfDocumentView):
+            widget.zoom(factor)
+
+    def _show_page(self, *_changed: object) -> None:
+        widget = self.tabs.currentWidget()
+        self.page.setText(widget.page_label() if isinstance(widget, PdfDocumentView) else "")
+
     def show_documents(self, documents: list[DocumentContent]) -> None:
         """Replace the tabs with these documents (a PDF also gets a tab with its text)."""
         self.clear()
         for document in documents:
             if document.kind is DocumentKind.PDF:
-                self.tabs.addTab(PdfDocumentView(document.content, self.tabs), document.title)
+                pdf = PdfDocumentView(document.content, self.tabs)
+                pdf.pageNavigator().currentPageChanged.connect(self._show_page)
+                self.tabs.addTab(pdf, document.title)
                 if document.text.strip():
                     view = self._text_tab(document.id, document.text)
                     self.tabs.addTab(view, f"{document.title} (text)")
