@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QSettings, QSortFilterProxyModel, Qt, Signal
@@ -14,7 +13,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUnd
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QFileDialog,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -27,11 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from coderdesk import __version__
-from coderdesk.core.documents.extract import ExtractedText, read_document
 from coderdesk.core.paths import config_dir
 from coderdesk.core.services.claims import ClaimService
 from coderdesk.core.services.codesheet import CodeSheetService, LineInput
-from coderdesk.core.services.documents import DocumentService, read_file
+from coderdesk.core.services.documents import DocumentService
 from coderdesk.core.services.encounters import (
     EncounterDetail,
     EncounterService,
@@ -40,12 +37,8 @@ from coderdesk.core.services.encounters import (
 )
 from coderdesk.core.services.evidence import EvidenceService
 from coderdesk.core.services.settings import SettingsService
-from coderdesk.core.store.models import DocumentKind, EncounterStatus
-from coderdesk.core.store.workspace import Workspace, restore_backup
+from coderdesk.core.store.models import EncounterStatus
 from coderdesk.ui.code_lane import CodeBackend, CodeLane, LibraryBackend
-from coderdesk.ui.dialogs.import_dialog import ImportDialog
-from coderdesk.ui.dialogs.passphrase_dialog import PassphraseDialog
-from coderdesk.ui.dialogs.settings_dialog import SettingsDialog
 from coderdesk.ui.dialogs.unlock_dialog import UnlockDialog
 from coderdesk.ui.errors import show_error
 from coderdesk.ui.idle import IdleWatcher
@@ -60,10 +53,13 @@ from coderdesk.ui.widgets.chart_pane import ChartPane
 from coderdesk.ui.widgets.code_sheet_pane import CodeSheetPane, Sheet
 from coderdesk.ui.widgets.encoder_pane import EncoderPane
 from coderdesk.ui.widgets.findings_pane import FindingsPane
+from coderdesk.ui.workspace_actions import WorkspaceActions
 
 if TYPE_CHECKING:
-    from coderdesk.core.progress import CancelToken, ProgressCallback
+    from pathlib import Path
+
     from coderdesk.core.rules.findings import Finding
+    from coderdesk.core.store.workspace import Workspace
     from coderdesk.ui.tasks import TaskRunner
 
 DEFAULT_IDLE_MINUTES = 5.0
@@ -153,13 +149,14 @@ class MainWindow(QMainWindow):
         self.code_sheet = CodeSheetPane(self)
         self.findings = FindingsPane(self)
         self.status_counts = QLabel(self)
+        self.file_actions = WorkspaceActions(self)
         self.codes = CodeLane(backend or LibraryBackend(), self)
-        self.codes.ready.connect(self._revalidate)
+        self.codes.ready.connect(self.revalidate)
         self.codes.ready.connect(self._load_versions)
         self.code_versions: list[str] = []
         self.versions_label = QLabel("Code sets: loading...", self)
         self.productivity_label = QLabel(self)
-        self.codes.failed.connect(self._show_failure)
+        self.codes.failed.connect(self.show_failure)
         self.encoder.attach(self.codes)
         self.encoder.code_chosen.connect(self.add_code)
         self.undo_stack = QUndoStack(self)
@@ -169,7 +166,7 @@ class MainWindow(QMainWindow):
         self.findings.finding_selected.connect(self._finding_selected)
         self.chart.search_requested.connect(self._search_from_chart)
         self.chart.evidence_requested.connect(self.link_evidence)
-        self.chart.files_dropped.connect(self.add_documents)
+        self.chart.files_dropped.connect(self.file_actions.add_documents)
         self.code_sheet.diagnoses.currentItemChanged.connect(self._diagnosis_selected)
         self.findings.fix_requested.connect(self.fix_finding)
         self.findings.override_requested.connect(self.override_finding)
@@ -215,20 +212,22 @@ class MainWindow(QMainWindow):
             "&Open workspace...", QKeySequence.StandardKey.Open, self.switch_workspace
         )
         self.add_document_action = self._action(
-            "&Add chart document...", QKeySequence("Ctrl+D"), self._choose_documents
+            "&Add chart document...", QKeySequence("Ctrl+D"), self.file_actions._choose_documents
         )
         self.import_action = self._action(
-            "&Import code-set release...", QKeySequence(), self.import_release
+            "&Import code-set release...", QKeySequence(), self.file_actions.import_release
         )
         self.settings_action = self._action(
-            "Practice &settings...", QKeySequence(), self.edit_settings
+            "Practice &settings...", QKeySequence(), self.file_actions.edit_settings
         )
-        self.backup_action = self._action("&Back up workspace...", QKeySequence(), self.backup)
+        self.backup_action = self._action(
+            "&Back up workspace...", QKeySequence(), self.file_actions.backup
+        )
         self.restore_action = self._action(
-            "&Restore from a backup...", QKeySequence(), self._choose_backup
+            "&Restore from a backup...", QKeySequence(), self.file_actions._choose_backup
         )
         self.passwd_action = self._action(
-            "Change &passphrase...", QKeySequence(), self.change_passphrase
+            "Change &passphrase...", QKeySequence(), self.file_actions.change_passphrase
         )
         self.lock_action = self._action("&Lock", QKeySequence("Ctrl+L"), self.lock)
         self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
@@ -376,7 +375,8 @@ class MainWindow(QMainWindow):
     # Slots are methods, not lambdas: Qt disconnects a method when its object goes, a
     # lambda would still be called while the window is being destroyed.
 
-    def _show_failure(self, exc: BaseException) -> None:
+    def show_failure(self, exc: BaseException) -> None:
+        """Tell the user about a failure (a message box without PHI)."""
         show_error(self, exc)
 
     def _show_problem(self, text: str) -> None:
@@ -455,7 +455,7 @@ class MainWindow(QMainWindow):
         self._enable_moves()
         self.encoder.day = detail.date_of_service.isoformat()
         self.code_sheet.show_encounter(detail)
-        self._revalidate()
+        self.revalidate()
 
     # -- code sheet and findings ----------------------------------------------------------
 
@@ -555,9 +555,9 @@ class MainWindow(QMainWindow):
         except Exception as exc:
             show_error(self, exc)
             return
-        self._revalidate()
+        self.revalidate()
 
-    def _revalidate(self) -> None:
+    def revalidate(self) -> None:
         """Run the rules on the open encounter in the code lane; the newest run wins."""
         if self.workspace is None or self.detail is None or not self.codes.is_ready:
             return
@@ -617,176 +617,6 @@ class MainWindow(QMainWindow):
             self.clear_views()
         self._demo_passphrase = None
         self.request_unlock()
-
-    # -- workspace maintenance ----------------------------------------------------------
-
-    def edit_settings(self) -> SettingsDialog | None:
-        """File > Practice settings (providers, payers, defaults, auto-lock)."""
-        if self.workspace is None:
-            return None
-        dialog = SettingsDialog(self.workspace, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(self._settings_saved)
-        dialog.open()
-        return dialog
-
-    def _settings_saved(self) -> None:
-        if self.workspace is not None:
-            self.idle.set_minutes(SettingsService(self.workspace).get().auto_lock_minutes)
-            self._revalidate()
-
-    def backup(self, destination: Path | None = None) -> None:
-        """File > Back up: an encrypted copy written in the background."""
-        workspace = self.workspace
-        if workspace is None:
-            return
-        if destination is None:
-            chosen, _filter = QFileDialog.getSaveFileName(
-                self, "Back up to", str(workspace.path.with_suffix(".backup.cdws"))
-            )
-            if not chosen:
-                return
-            destination = Path(chosen)
-        target = destination
-        self.statusBar().showMessage("Writing the backup...")
-        self.runner.start(
-            lambda _progress, _cancel: workspace.backup(target),
-            lambda written: self.statusBar().showMessage(f"Backup written to {written}.", 6000),
-            self._show_failure,
-        )
-
-    def change_passphrase(self) -> None:
-        """File > Change passphrase: re-encrypt the file; the window waits, frozen neither."""
-        if self.workspace is None:
-            return
-        dialog = PassphraseDialog(self)
-        if dialog.exec() != PassphraseDialog.DialogCode.Accepted:
-            return
-        self.rekey(*dialog.values())
-
-    def rekey(self, current: str, new: str, confirmation: str) -> None:
-        """Re-encrypt off the UI thread; the panes are disabled until it is done."""
-        workspace = self.workspace
-        if workspace is None:
-            return
-        self._set_busy(True)
-        self.statusBar().showMessage("Re-encrypting the workspace...")
-
-        def done(_result: object) -> None:
-            self._set_busy(False)
-            self.statusBar().showMessage("Passphrase changed.", 6000)
-
-        def failed(exc: BaseException) -> None:
-            self._set_busy(False)
-            self.statusBar().clearMessage()
-            show_error(self, exc)
-
-        self.runner.start(
-            lambda _progress, _cancel: workspace.change_passphrase(current, new, confirmation),
-            done,
-            failed,
-        )
-
-    def _set_busy(self, busy: bool) -> None:
-        # While the file is re-encrypted nothing may reach the workspace.
-        self.splitters[0].setEnabled(not busy)
-        self.menuBar().setEnabled(not busy)
-
-    def _choose_backup(self) -> None:
-        if self.workspace is None:
-            return
-        chosen, _filter = QFileDialog.getOpenFileName(self, "Restore from backup")
-        if not chosen:
-            return
-        passphrase, ok = QInputDialog.getText(
-            self,
-            "Restore from a backup",
-            "The backup's passphrase (the current file is kept beside it):",
-            QLineEdit.EchoMode.Password,
-        )
-        if ok and passphrase:
-            self.restore(Path(chosen), passphrase)
-
-    def restore(self, backup: Path, passphrase: str) -> None:
-        """Replace the open workspace by a backup (the old file is kept), then reopen it."""
-        workspace = self.workspace
-        if workspace is None:
-            return
-        target = workspace.path
-        workspace.close()
-        self.workspace = None
-        self.clear_views()
-        self.statusBar().showMessage("Restoring...")
-
-        def work(_progress: ProgressCallback, _cancel: CancelToken) -> Workspace:
-            restore_backup(backup, target, passphrase)
-            return Workspace.unlock(target, passphrase)
-
-        def failed(exc: BaseException) -> None:
-            show_error(self, exc)
-            self.request_unlock()
-
-        self.runner.start(work, self._restored, failed)
-
-    def _restored(self, workspace: Workspace) -> None:
-        self.attach(workspace)
-        self.statusBar().showMessage("Restored from the backup; the old file is kept.", 6000)
-
-    def _choose_documents(self) -> None:
-        chosen, _filter = QFileDialog.getOpenFileNames(
-            self,
-            "Add chart documents",
-            "",
-            "Chart documents (*.pdf *.txt *.xml *.htm *.html *.rtf);;All files (*)",
-        )
-        self.add_documents([Path(name) for name in chosen])
-
-    def add_documents(self, files: list[Path]) -> None:
-        """Add files to the open encounter: read and extracted off the UI thread, then
-        stored (audited) and shown."""
-        if self.workspace is None or self.detail is None:
-            self.statusBar().showMessage("Open an encounter first, then add documents.", 5000)
-            return
-        for path in files:
-            self._add_document(self.detail.id, path)
-
-    def _add_document(self, encounter_id: int, path: Path) -> None:
-        def work(_progress: ProgressCallback, _cancel: CancelToken) -> object:
-            return _read_chart_file(path)
-
-        def store(read: tuple[bytes, DocumentKind, ExtractedText]) -> None:
-            self._store_document(encounter_id, path, read)
-
-        self.runner.start(work, store, self._show_failure)
-
-    def _store_document(
-        self, encounter_id: int, path: Path, read: tuple[bytes, DocumentKind, ExtractedText]
-    ) -> None:
-        if self.workspace is None:
-            return
-        content, kind, extracted = read
-        try:
-            DocumentService(self.workspace).add(
-                encounter_id, path.name, content, read=(kind, extracted)
-            )
-        except Exception as exc:
-            show_error(self, exc)
-            return
-        self.statusBar().showMessage(f"Added {path.name} to the chart.", 4000)
-        if self.detail is not None and self.detail.id == encounter_id:
-            self.open_encounter(encounter_id)
-
-    def import_release(self) -> ImportDialog:
-        """File > Import code-set release: a dialog that imports in the background."""
-        dialog = ImportDialog(self.runner, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.imported.connect(self._after_import)
-        dialog.open()
-        return dialog
-
-    def _after_import(self, _summary: object) -> None:
-        self.versions_label.setText("Code sets: re-indexing after the import...")
-        self.codes.start()
 
     def _load_versions(self) -> None:
         self.codes.run(
@@ -893,13 +723,6 @@ SHORTCUTS = (
     ("F1", "this sheet"),
 )
 _CODE_IN_TEXT = re.compile(r"\b[A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?")
-
-
-def _read_chart_file(path: Path) -> tuple[bytes, DocumentKind, ExtractedText]:
-    """The file's bytes, kind and text (slow for a long PDF: runs on the pool)."""
-    content = read_file(path)
-    kind, extracted = read_document(path.name, content)
-    return content, kind, extracted
 
 
 def _first_code(text: str) -> str:

@@ -166,12 +166,12 @@ def test_documents_are_added_by_drop_and_by_the_file_menu(
         Qt.KeyboardModifier.NoModifier,
     )
     window.chart.dropEvent(drop)
-    window.add_documents([ccda])
+    window.file_actions.add_documents([ccda])
     qtbot.waitUntil(lambda: window.chart.tabs.count() == before + 2, timeout=10_000)
     titles = [d.title for d in EncounterService(demo_workspace).open(encounter_id).documents]
     assert {"addendum", ccda.stem} <= set(titles)
 
     missing = tmp_path / "gone.pdf"
-    window.add_documents([missing])
+    window.file_actions.add_documents([missing])
     qtbot.waitUntil(lambda: bool(shown_errors), timeout=10_000)
     assert "Cannot read gone.pdf" in str(shown_errors.pop())

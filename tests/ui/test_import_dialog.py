@@ -19,7 +19,7 @@ def test_importing_hcpcs_reports_and_reindexes(
     qtbot: QtBot, window: MainWindow, backend: Any, shared_data: Path, tmp_path: Path
 ) -> None:
     qtbot.waitUntil(lambda: window.codes.is_ready)
-    dialog = window.import_release()
+    dialog = window.file_actions.import_release()
     dialog.kind.setCurrentIndex(dialog.kind.findData("hcpcs"))
     dialog.path.setText(
         str(shared_data / "hcpcs" / "2020-anweb" / "HCPC2020_ANWEB_w_disclaimer.txt")

@@ -26,11 +26,11 @@ def test_backup_passwd_and_restore(
     window.attach(Workspace.unlock(demo_path, DEMO_PASSPHRASE))
     encounters = len(EncounterService(window.workspace).worklist())  # type: ignore[arg-type]
     backup = tmp_path / "backups" / "demo-backup.cdws"
-    window.backup(backup)
+    window.file_actions.backup(backup)
     qtbot.waitUntil(lambda: "Backup written" in window.statusBar().currentMessage(), timeout=20_000)
     assert backup.exists()
 
-    window.rekey(DEMO_PASSPHRASE, NEW_PASSPHRASE, NEW_PASSPHRASE)
+    window.file_actions.rekey(DEMO_PASSPHRASE, NEW_PASSPHRASE, NEW_PASSPHRASE)
     assert not window.menuBar().isEnabled()
     qtbot.waitUntil(lambda: window.menuBar().isEnabled(), timeout=30_000)
     assert window.statusBar().currentMessage() == "Passphrase changed."
@@ -39,7 +39,7 @@ def test_backup_passwd_and_restore(
     window.workspace = Workspace.unlock(demo_path, NEW_PASSPHRASE)
 
     # Restoring the backup brings back the old passphrase's file; the replaced one is kept.
-    window.restore(backup, DEMO_PASSPHRASE)
+    window.file_actions.restore(backup, DEMO_PASSPHRASE)
     qtbot.waitUntil(lambda: window.workspace is not None, timeout=30_000)
     assert len(EncounterService(window.workspace).worklist()) == encounters  # type: ignore[arg-type]
     kept = list(demo_path.parent.glob("*.before-restore-*"))
@@ -51,7 +51,7 @@ def test_practice_settings_dialog_checks_and_saves(
     qtbot: QtBot, window: MainWindow, demo_workspace: Workspace
 ) -> None:
     window.attach(demo_workspace)
-    dialog = window.edit_settings()
+    dialog = window.file_actions.edit_settings()
     assert dialog is not None
     dialog.provider_name.setText("Quill, Avery")
     dialog.provider_npi.setText("1234567890")

@@ -1,0 +1,214 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The File menu's work on the open workspace: settings, imports, chart documents, backup,
+restore and passphrase. Everything slow runs on the task runner; the window is told.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit
+
+from coderdesk.core.documents.extract import ExtractedText, read_document
+from coderdesk.core.services.documents import DocumentService, read_file
+from coderdesk.core.services.settings import SettingsService
+from coderdesk.core.store.workspace import Workspace, restore_backup
+from coderdesk.ui.dialogs.import_dialog import ImportDialog
+from coderdesk.ui.dialogs.passphrase_dialog import PassphraseDialog
+from coderdesk.ui.dialogs.settings_dialog import SettingsDialog
+
+if TYPE_CHECKING:
+    from coderdesk.core.progress import CancelToken, ProgressCallback
+    from coderdesk.core.store.models import DocumentKind
+    from coderdesk.ui.main_window import MainWindow
+
+
+class WorkspaceActions(QObject):
+    """What File > … does to the open workspace, for the main window."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+
+    def edit_settings(self) -> SettingsDialog | None:
+        """File > Practice settings (providers, payers, defaults, auto-lock)."""
+        if self.window.workspace is None:
+            return None
+        dialog = SettingsDialog(self.window.workspace, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(self._settings_saved)
+        dialog.open()
+        return dialog
+
+    def _settings_saved(self) -> None:
+        if self.window.workspace is not None:
+            self.window.idle.set_minutes(
+                SettingsService(self.window.workspace).get().auto_lock_minutes
+            )
+            self.window.revalidate()
+
+    def backup(self, destination: Path | None = None) -> None:
+        """File > Back up: an encrypted copy written in the background."""
+        workspace = self.window.workspace
+        if workspace is None:
+            return
+        if destination is None:
+            chosen, _filter = QFileDialog.getSaveFileName(
+                self.window, "Back up to", str(workspace.path.with_suffix(".backup.cdws"))
+            )
+            if not chosen:
+                return
+            destination = Path(chosen)
+        target = destination
+        self.window.statusBar().showMessage("Writing the backup...")
+        self.window.runner.start(
+            lambda _progress, _cancel: workspace.backup(target),
+            lambda written: self.window.statusBar().showMessage(
+                f"Backup written to {written}.", 6000
+            ),
+            self.window.show_failure,
+        )
+
+    def change_passphrase(self) -> None:
+        """File > Change passphrase: re-encrypt the file; the window waits, frozen neither."""
+        if self.window.workspace is None:
+            return
+        dialog = PassphraseDialog(self.window)
+        if dialog.exec() != PassphraseDialog.DialogCode.Accepted:
+            return
+        self.rekey(*dialog.values())
+
+    def rekey(self, current: str, new: str, confirmation: str) -> None:
+        """Re-encrypt off the UI thread; the panes are disabled until it is done."""
+        workspace = self.window.workspace
+        if workspace is None:
+            return
+        self._set_busy(True)
+        self.window.statusBar().showMessage("Re-encrypting the workspace...")
+
+        def done(_result: object) -> None:
+            self._set_busy(False)
+            self.window.statusBar().showMessage("Passphrase changed.", 6000)
+
+        def failed(exc: BaseException) -> None:
+            self._set_busy(False)
+            self.window.statusBar().clearMessage()
+            self.window.show_failure(exc)
+
+        self.window.runner.start(
+            lambda _progress, _cancel: workspace.change_passphrase(current, new, confirmation),
+            done,
+            failed,
+        )
+
+    def _set_busy(self, busy: bool) -> None:
+        # While the file is re-encrypted nothing may reach the workspace.
+        self.window.splitters[0].setEnabled(not busy)
+        self.window.menuBar().setEnabled(not busy)
+
+    def _choose_backup(self) -> None:
+        if self.window.workspace is None:
+            return
+        chosen, _filter = QFileDialog.getOpenFileName(self.window, "Restore from backup")
+        if not chosen:
+            return
+        passphrase, ok = QInputDialog.getText(
+            self.window,
+            "Restore from a backup",
+            "The backup's passphrase (the current file is kept beside it):",
+            QLineEdit.EchoMode.Password,
+        )
+        if ok and passphrase:
+            self.restore(Path(chosen), passphrase)
+
+    def restore(self, backup: Path, passphrase: str) -> None:
+        """Replace the open workspace by a backup (the old file is kept), then reopen it."""
+        workspace = self.window.workspace
+        if workspace is None:
+            return
+        target = workspace.path
+        workspace.close()
+        self.window.workspace = None
+        self.window.clear_views()
+        self.window.statusBar().showMessage("Restoring...")
+
+        def work(_progress: ProgressCallback, _cancel: CancelToken) -> Workspace:
+            restore_backup(backup, target, passphrase)
+            return Workspace.unlock(target, passphrase)
+
+        def failed(exc: BaseException) -> None:
+            self.window.show_failure(exc)
+            self.window.request_unlock()
+
+        self.window.runner.start(work, self._restored, failed)
+
+    def _restored(self, workspace: Workspace) -> None:
+        self.window.attach(workspace)
+        self.window.statusBar().showMessage("Restored from the backup; the old file is kept.", 6000)
+
+    def _choose_documents(self) -> None:
+        chosen, _filter = QFileDialog.getOpenFileNames(
+            self.window,
+            "Add chart documents",
+            "",
+            "Chart documents (*.pdf *.txt *.xml *.htm *.html *.rtf);;All files (*)",
+        )
+        self.add_documents([Path(name) for name in chosen])
+
+    def add_documents(self, files: list[Path]) -> None:
+        """Add files to the open encounter: read and extracted off the UI thread, then
+        stored (audited) and shown."""
+        if self.window.workspace is None or self.window.detail is None:
+            self.window.statusBar().showMessage(
+                "Open an encounter first, then add documents.", 5000
+            )
+            return
+        for path in files:
+            self._add_document(self.window.detail.id, path)
+
+    def _add_document(self, encounter_id: int, path: Path) -> None:
+        def work(_progress: ProgressCallback, _cancel: CancelToken) -> object:
+            return _read_chart_file(path)
+
+        def store(read: tuple[bytes, DocumentKind, ExtractedText]) -> None:
+            self._store_document(encounter_id, path, read)
+
+        self.window.runner.start(work, store, self.window.show_failure)
+
+    def _store_document(
+        self, encounter_id: int, path: Path, read: tuple[bytes, DocumentKind, ExtractedText]
+    ) -> None:
+        if self.window.workspace is None:
+            return
+        content, kind, extracted = read
+        try:
+            DocumentService(self.window.workspace).add(
+                encounter_id, path.name, content, read=(kind, extracted)
+            )
+        except Exception as exc:
+            self.window.show_failure(exc)
+            return
+        self.window.statusBar().showMessage(f"Added {path.name} to the chart.", 4000)
+        if self.window.detail is not None and self.window.detail.id == encounter_id:
+            self.window.open_encounter(encounter_id)
+
+    def import_release(self) -> ImportDialog:
+        """File > Import code-set release: a dialog that imports in the background."""
+        dialog = ImportDialog(self.window.runner, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.imported.connect(self._after_import)
+        dialog.open()
+        return dialog
+
+    def _after_import(self, _summary: object) -> None:
+        self.window.versions_label.setText("Code sets: re-indexing after the import...")
+        self.window.codes.start()
+
+
+def _read_chart_file(path: Path) -> tuple[bytes, DocumentKind, ExtractedText]:
+    """The file's bytes, kind and text (slow for a long PDF: runs on the pool)."""
+    content = read_file(path)
+    kind, extracted = read_document(path.name, content)
+    return content, kind, extracted
