@@ -92,3 +92,18 @@ def test_damaged_ccda_is_kept_as_text() -> None:
     kind, extracted = read_document("broken.xml", broken)
     assert kind is DocumentKind.TEXT
     assert "<title>Note</title>" in extracted.text
+
+
+def test_ccda_shows_its_header_and_each_sections_coded_entries(shared_data: Path) -> None:
+    examples = shared_data / "charts" / "ccda-examples"
+    ccd = ccda_text((examples / "Documents" / "CCD" / "CCD 2" / "CCD.xml").read_bytes())
+    head = ccd.splitlines()[:4]
+    assert head[1].startswith("Date: 20")
+    assert head[2].startswith("Patient: ")
+    assert "; born 19" in head[2]
+    assert "; sex " in head[2]
+    assert "Laparoscopic Appendectomy [CPT 44970]" in ccd
+    problem = examples / "Problems" / "Complete or Resolved Problem"
+    text = ccda_text((problem / "Resolved Problem(C-CDA2.1).xml").read_bytes())
+    assert "Acute pharyngitis [ICD-10-CM J02.9]" in text
+    assert "[SNOMED CT 363746003]" in text

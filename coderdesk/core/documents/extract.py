@@ -164,6 +164,7 @@ def ccda_text(content: bytes) -> str:
     title = _child(root, "title")
     if title is not None and title.text:
         lines.append(title.text.strip())
+    lines.extend(header_lines(root))
     for section in (e for e in root.iter() if _local(e.tag) == "section"):
         section_title = _child(section, "title")
         narrative = _child(section, "text")
@@ -172,9 +173,89 @@ def ccda_text(content: bytes) -> str:
             lines.append(_flat(section_title).upper())
         if narrative is not None:
             lines.extend(narrative_lines(narrative))
+        coded = section_codes(section)
+        if coded:
+            lines.append("Coded entries: " + "; ".join(coded))
     if len(lines) <= 1:
         lines.extend(coded_lines(root))
     return "\n".join(lines).strip()
+
+
+CODE_SYSTEMS = {
+    "2.16.840.1.113883.6.90": "ICD-10-CM",
+    "2.16.840.1.113883.6.103": "ICD-9-CM",
+    "2.16.840.1.113883.6.96": "SNOMED CT",
+    "2.16.840.1.113883.6.1": "LOINC",
+    "2.16.840.1.113883.6.88": "RxNorm",
+    "2.16.840.1.113883.6.12": "CPT",
+    "2.16.840.1.113883.6.285": "HCPCS",
+    "2.16.840.1.113883.12.292": "CVX",
+}
+_HEADER_PATHS = (
+    ("Patient", ("recordTarget", "patientRole", "patient")),
+    ("Author", ("author", "assignedAuthor", "assignedPerson")),
+)
+
+
+def _path(element: Element, names: tuple[str, ...]) -> Element | None:
+    found: Element | None = element
+    for name in names:
+        found = _child(found, name) if found is not None else None
+    return found
+
+
+def _person(element: Element | None) -> str:
+    name = _child(element, "name") if element is not None else None
+    if name is None:
+        return ""
+    given = " ".join(_flat(c) for c in name if _local(c.tag) == "given")
+    family = " ".join(_flat(c) for c in name if _local(c.tag) == "family")
+    return ", ".join(part for part in (family, given) if part) or _flat(name)
+
+
+def _attribute(element: Element | None, name: str) -> str:
+    # Not `element or ...`: an element without children is falsy.
+    return (element.get(name) or "") if element is not None else ""
+
+
+def _hl7_date(value: str | None) -> str:
+    digits = (value or "")[:8]
+    if len(digits) == 8 and digits.isdigit():
+        return f"{digits[:4]}-{digits[4:6]}-{digits[6:]}"
+    return ""
+
+
+def header_lines(root: Element) -> list[str]:
+    """The document's header: when, about whom, by whom."""
+    lines = []
+    when = _hl7_date(_attribute(_child(root, "effectiveTime"), "value"))
+    if when:
+        lines.append(f"Date: {when}")
+    for label, names in _HEADER_PATHS:
+        person = _path(root, names)
+        shown = _person(person)
+        if label == "Patient" and person is not None:
+            born = _hl7_date(_attribute(_child(person, "birthTime"), "value"))
+            sex = _attribute(_child(person, "administrativeGenderCode"), "code")
+            shown += f"; born {born}" if born else ""
+            shown += f"; sex {sex}" if sex else ""
+        if shown:
+            lines.append(f"{label}: {shown}")
+    return lines
+
+
+def section_codes(section: Element) -> list[str]:
+    """The distinct codes of a section's entries: 'Hypertension [ICD-10-CM I10]'."""
+    found: dict[tuple[str, str], str] = {}
+    entries = (e for e in section if _local(e.tag) == "entry")
+    for entry in entries:
+        for element in entry.iter():
+            code, system = element.get("code"), element.get("codeSystem")
+            if not code or system not in CODE_SYSTEMS:
+                continue
+            name = element.get("displayName") or ""
+            found.setdefault((CODE_SYSTEMS[system], code), name)
+    return [f"{name} [{system} {code}]".strip() for (system, code), name in found.items()]
 
 
 def coded_lines(root: Element) -> list[str]:
