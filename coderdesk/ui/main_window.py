@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QSettings, QSortFilterProxyModel, Qt, Signal
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QTableView,
@@ -38,6 +40,7 @@ from coderdesk.core.services.encounters import (
 from coderdesk.core.services.evidence import EvidenceService
 from coderdesk.core.services.settings import SettingsService
 from coderdesk.core.store.models import EncounterStatus
+from coderdesk.core.store.registry import WorkspaceRegistry
 from coderdesk.ui.code_lane import CodeBackend, CodeLane, LibraryBackend
 from coderdesk.ui.dialogs.unlock_dialog import UnlockDialog
 from coderdesk.ui.errors import show_error
@@ -56,8 +59,6 @@ from coderdesk.ui.widgets.findings_pane import FindingsPane
 from coderdesk.ui.workspace_actions import WorkspaceActions
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from coderdesk.core.rules.findings import Finding
     from coderdesk.core.store.workspace import Workspace
     from coderdesk.ui.tasks import TaskRunner
@@ -209,7 +210,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self.open_action = self._action(
-            "&Open workspace...", QKeySequence.StandardKey.Open, self.switch_workspace
+            "&Open workspace...", QKeySequence.StandardKey.Open, self._open_other
         )
         self.add_document_action = self._action(
             "&Add chart document...", QKeySequence("Ctrl+D"), self.file_actions._choose_documents
@@ -231,6 +232,8 @@ class MainWindow(QMainWindow):
         )
         self.lock_action = self._action("&Lock", QKeySequence("Ctrl+L"), self.lock)
         self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self.recent_menu = QMenu("Open &recent", self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
         for action in (
             self.open_action,
             self.add_document_action,
@@ -243,6 +246,7 @@ class MainWindow(QMainWindow):
             self.quit_action,
         ):
             file_menu.addAction(action)
+        file_menu.insertMenu(self.add_document_action, self.recent_menu)
         edit_menu = self.menuBar().addMenu("&Edit")
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
@@ -609,8 +613,27 @@ class MainWindow(QMainWindow):
         if self.isVisible():
             self.request_unlock()
 
-    def switch_workspace(self) -> None:
-        """Close the current workspace and open or create another."""
+    def _open_other(self) -> None:
+        self.switch_workspace()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for entry in WorkspaceRegistry().recent():
+            action = self.recent_menu.addAction(str(entry.path))
+            action.setData(str(entry.path))
+            action.triggered.connect(self._open_recent)
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    def _open_recent(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.switch_workspace(Path(str(action.data())))
+
+    def switch_workspace(self, path: Path | None = None) -> None:
+        """Close the current workspace and open (the one at `path`) or create another."""
+        if path is not None:
+            self._path = path
         if self.workspace is not None:
             self.workspace.close()
             self.workspace = None

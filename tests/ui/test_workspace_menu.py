@@ -75,3 +75,19 @@ def test_practice_settings_dialog_checks_and_saves(
     saved = SettingsService(demo_workspace).get()
     assert (saved.tax_id, saved.auto_lock_minutes) == ("987654321", 9)
     assert saved.billing_provider_id is not None
+
+
+def test_open_recent_lists_known_workspaces_and_opens_one(
+    qtbot: QtBot, window: MainWindow, demo_path: Path
+) -> None:
+    window.attach(Workspace.unlock(demo_path, DEMO_PASSPHRASE))  # remembered on unlock
+    window.recent_menu.aboutToShow.emit()
+    entries = [a for a in window.recent_menu.actions() if a.data()]
+    assert str(demo_path) in [a.data() for a in entries]
+    next(a for a in entries if a.data() == str(demo_path)).trigger()
+    qtbot.waitUntil(lambda: window.unlock_dialog is not None)
+    assert window.workspace is None  # the open one was closed first
+    dialog = window.unlock_dialog
+    assert dialog is not None
+    assert dialog.path_box.currentText() == str(demo_path)
+    dialog.reject()
