@@ -204,7 +204,7 @@ class MainWindow(QMainWindow):
         outer.setStretchFactor(0, 1)
         outer.setStretchFactor(1, 3)
         outer.setSizes([260, 640])
-        self.splitters = (outer, panes)
+        self.splitters = (outer, panes, sheet)
         self.setCentralWidget(outer)
 
     def _build_menus(self) -> None:
@@ -289,6 +289,10 @@ class MainWindow(QMainWindow):
 
     def _restore_geometry(self) -> None:
         settings = window_settings()
+        for number, splitter in enumerate(self.splitters):
+            state = settings.value(f"main/splitter{number}")
+            if state is not None:
+                splitter.restoreState(state)
         geometry = settings.value("main/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -678,7 +682,10 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        window_settings().setValue("main/geometry", self.saveGeometry())
+        settings = window_settings()
+        settings.setValue("main/geometry", self.saveGeometry())
+        for number, splitter in enumerate(self.splitters):
+            settings.setValue(f"main/splitter{number}", splitter.saveState())
         self.codes.stop()
         if self.workspace is not None:
             self.workspace.close()

@@ -16,7 +16,9 @@ from coderdesk.core.services.codesheet import LineInput
 from coderdesk.core.services.encounters import EncounterService
 from coderdesk.core.store.models import EncounterStatus
 from coderdesk.ui.widgets.code_sheet_pane import (
+    FROM_COLUMN,
     MODIFIERS_COLUMN,
+    TO_COLUMN,
     UNITS_COLUMN,
     Sheet,
     move_diagnosis,
@@ -98,6 +100,11 @@ def test_a_keyboard_session_on_the_code_sheet(
     lines = window.code_sheet.lines
     lines.topLevelItem(0).setText(MODIFIERS_COLUMN, "33")
     assert stored.open(encounter_id).service_lines[0].modifiers == ("33",)
+    lines.topLevelItem(0).setText(FROM_COLUMN, "03/13/2026")
+    assert stored.open(encounter_id).service_lines[0].date_from == dt.date(2026, 3, 13)
+    lines.topLevelItem(0).setText(TO_COLUMN, "03/01/2026")
+    assert "cannot end before it starts" in window.statusBar().currentMessage()
+    window.undo_action.trigger()  # the date change
     lines.topLevelItem(0).setText(UNITS_COLUMN, "two")
     assert "Units must be a whole number" in window.statusBar().currentMessage()
     assert lines.topLevelItem(0).text(UNITS_COLUMN) == "1"

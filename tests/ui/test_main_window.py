@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import shiboken6
@@ -17,6 +17,7 @@ from coderdesk.core.errors import WorkspaceLocked
 from coderdesk.core.paths import config_dir
 from coderdesk.core.services.encounters import EncounterService
 from coderdesk.core.store.models import EncounterStatus
+from coderdesk.ui.main_window import MainWindow
 from coderdesk.ui.models.worklist_model import DUE_COLUMN, ENCOUNTER_ID_ROLE, SORT_ROLE
 from coderdesk.ui.widgets.chart_pane import PdfDocumentView
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
 
     from coderdesk.core.store.workspace import Workspace
-    from coderdesk.ui.main_window import MainWindow
+    from coderdesk.ui.tasks import TaskRunner
 
 ACCOUNT_COLUMN = 1
 
@@ -228,3 +229,20 @@ def test_unlock_after_lock_brings_the_worklist_back(
 def test_window_geometry_is_kept_in_the_config_folder(window: MainWindow) -> None:
     window.close()
     assert (config_dir() / "window.ini").is_file()
+
+
+def test_splitter_sizes_are_remembered(qtbot: QtBot, runner: TaskRunner, backend: Any) -> None:
+    first = MainWindow(runner, backend=backend)
+    qtbot.addWidget(first)
+    first.resize(1400, 900)
+    first.show()
+    outer = first.splitters[0]
+    outer.setSizes([100, 700])
+    remembered = outer.sizes()
+    first.close()
+    second = MainWindow(runner, backend=backend)
+    qtbot.addWidget(second)
+    second.resize(1400, 900)
+    second.show()
+    assert second.splitters[0].sizes() == remembered
+    second.close()

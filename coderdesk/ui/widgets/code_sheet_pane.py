@@ -9,6 +9,7 @@ whole new sheet (`sheet_edited`), which the window saves at once and can undo.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
@@ -34,6 +35,7 @@ _POINTER_LETTERS = "ABCDEFGHIJKL"
 MAX_MODIFIERS = 4
 MAX_POINTERS = 4
 MODIFIERS_COLUMN, UNITS_COLUMN, POINTERS_COLUMN, CHARGE_COLUMN, POS_COLUMN = 2, 3, 4, 5, 6
+FROM_COLUMN, TO_COLUMN = 7, 8
 _MODIFIER = re.compile(r"[0-9A-Z]{2}")
 
 
@@ -123,6 +125,17 @@ def parse_charge(text: str) -> int:
     return int(amount * 100)
 
 
+def parse_day(text: str) -> dt.date:
+    """'03/14/2026' or '2026-03-14'."""
+    cleaned = text.strip()
+    for layout in ("%m/%d/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(cleaned, layout).date()  # noqa: DTZ007 (a date)
+        except ValueError:
+            continue
+    raise ValueError(f"'{text}' is not a date (MM/DD/YYYY).")
+
+
 def parse_place(text: str) -> str:
     """A two-digit place-of-service code."""
     code = text.strip()
@@ -192,8 +205,14 @@ def edit_line_cell(sheet: Sheet, index: int, column: int, text: str) -> Sheet:
         line = replace(line, charge_cents=parse_charge(text))
     elif column == POS_COLUMN:
         line = replace(line, place_of_service=parse_place(text))
+    elif column == FROM_COLUMN:
+        line = replace(line, date_from=parse_day(text))
+    elif column == TO_COLUMN:
+        line = replace(line, date_to=parse_day(text))
     else:
         raise ValueError("This column cannot be edited here.")
+    if line.date_to is not None and line.date_to < line.date_from:
+        raise ValueError("The service cannot end before it starts.")
     return Sheet(sheet.diagnoses, sheet.lines[:index] + (line,) + sheet.lines[index + 1 :])
 
 
@@ -216,7 +235,9 @@ class CodeSheetPane(QWidget):
         self.diagnoses.setRootIsDecorated(False)
         self.diagnoses.setColumnWidth(0, 28)
         self.lines = QTreeWidget(self)
-        self.lines.setHeaderLabels(["#", "Code", "Modifiers", "Units", "Pointers", "Charge", "POS"])
+        self.lines.setHeaderLabels(
+            ["#", "Code", "Modifiers", "Units", "Pointers", "Charge", "POS", "From", "To"]
+        )
         self.lines.setRootIsDecorated(False)
         self.lines.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked
@@ -365,6 +386,8 @@ def _line_values(number: int, line: LineInput) -> list[str]:
         pointer_letters(line.pointers),
         f"{line.charge_cents / 100:,.2f}",
         line.place_of_service,
+        f"{line.date_from:%m/%d/%Y}",
+        f"{(line.date_to or line.date_from):%m/%d/%Y}",
     ]
 
 
