@@ -136,7 +136,7 @@ def test_selecting_a_pdf_encounter_renders_the_pdf(
     assert window.worklist.selected_encounter_id() == encounter_id
     # Each PDF has its page view and, beside it, a tab with its text (for find and evidence).
     assert window.chart.tabs.count() == 2 * len(chart.documents)
-    assert window.chart.tabs.tabText(1).endswith("(text)")
+    assert window.chart.tabs.tabText(1).endswith("(PDF text)")
     view = window.chart.tabs.widget(0)
     assert isinstance(view, PdfDocumentView)
     qtbot.waitUntil(lambda: view.pdf.status() == QPdfDocument.Status.Ready, timeout=5000)

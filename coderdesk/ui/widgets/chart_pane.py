@@ -248,7 +248,7 @@ class ChartPane(QWidget):
                 self.tabs.addTab(pdf, document.title)
                 if document.text.strip():
                     view = self._text_tab(document.id, document.text)
-                    self.tabs.addTab(view, f"{document.title} (text)")
+                    self.tabs.addTab(view, f"{document.title} (PDF text)")
             else:
                 self.tabs.addTab(self._text_tab(document.id, document.text), document.title)
         self.tabs.setVisible(bool(documents))
