@@ -267,6 +267,12 @@ class MainWindow(QMainWindow):
             action.setEnabled(False)
             encounter_menu.addAction(action)
             self.status_actions[status] = action
+        encounter_menu.addSeparator()
+        self.export_claim_action = self._action(
+            "E&xport claim (JSON)...", QKeySequence(), self.file_actions.export_claim
+        )
+        self.export_claim_action.setEnabled(False)
+        encounter_menu.addAction(self.export_claim_action)
         code_menu = self.menuBar().addMenu("&Code")
         self.search_action = self._action(
             "&Search the encoder", QKeySequence("Ctrl+K"), self.encoder.focus_search
@@ -459,6 +465,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(status in allowed)
 
     def _show_sheet(self, detail: EncounterDetail) -> None:
+        self.export_claim_action.setEnabled(False)  # until the new sheet is validated
         self.detail = detail
         self._enable_moves()
         self.encoder.day = detail.date_of_service.isoformat()
@@ -585,10 +592,17 @@ class MainWindow(QMainWindow):
     def _validated(self, ticket: int, findings: list[Finding]) -> None:
         if ticket == self._validation and self.detail is not None:
             self.findings.show_findings(findings)
+            # Nothing leaves while an error stands without an override.
+            blocked = self.findings.blocking_count()
+            self.export_claim_action.setEnabled(not blocked)
+            self.export_claim_action.setToolTip(
+                f"{blocked} error(s) to resolve first" if blocked else "Write the claim"
+            )
 
     def clear_views(self) -> None:
         """Remove every piece of PHI from the window's models and widgets."""
         self.detail = None
+        self.export_claim_action.setEnabled(False)
         self.undo_stack.clear()
         self._validation += 1  # results of runs still in flight are dropped
         self.chart.clear()

@@ -12,6 +12,9 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit
 
 from coderdesk.core.documents.extract import ExtractedText, read_document
+from coderdesk.core.errors import CoderDeskError
+from coderdesk.core.files import write_private_json
+from coderdesk.core.services.claims import ClaimService
 from coderdesk.core.services.documents import DocumentService, read_file
 from coderdesk.core.services.settings import SettingsService
 from coderdesk.core.store.workspace import Workspace, restore_backup
@@ -193,6 +196,29 @@ class WorkspaceActions(QObject):
         self.window.statusBar().showMessage(f"Added {path.name} to the chart.", 4000)
         if self.window.detail is not None and self.window.detail.id == encounter_id:
             self.window.open_encounter(encounter_id)
+
+    def export_claim(self, destination: Path | None = None) -> None:
+        """Encounter > Export claim (JSON): offered only while no error blocks it."""
+        window = self.window
+        if window.workspace is None or window.detail is None:
+            return
+        if window.findings.blocking_count():
+            window.statusBar().showMessage("Resolve or override the errors first.", 5000)
+            return
+        if destination is None:
+            chosen, _filter = QFileDialog.getSaveFileName(
+                window, "Export the claim", f"claim-{window.detail.id}.json", "Claim (*.json)"
+            )
+            if not chosen:
+                return
+            destination = Path(chosen)
+        try:
+            data = ClaimService(window.workspace).to_claim(window.detail.id)
+            write_private_json(destination, data)
+        except (OSError, CoderDeskError) as exc:
+            window.show_failure(exc)
+            return
+        window.statusBar().showMessage(f"Claim written to {destination}.", 5000)
 
     def import_release(self) -> ImportDialog:
         """File > Import code-set release: a dialog that imports in the background."""

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import TYPE_CHECKING
 
 import pytest
@@ -29,6 +30,8 @@ from coderdesk.ui.widgets.code_sheet_pane import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pytestqt.qtbot import QtBot
 
     from coderdesk.core.store.workspace import Workspace
@@ -179,7 +182,7 @@ def test_findings_fix_and_override(
 
 
 def test_status_moves_follow_the_workflow_and_ready_waits_for_errors(
-    qtbot: QtBot, window: MainWindow, demo_workspace: Workspace
+    qtbot: QtBot, window: MainWindow, demo_workspace: Workspace, tmp_path: Path
 ) -> None:
     qtbot.waitUntil(lambda: window.codes.is_ready)
     encounter_id = _open_rowan(qtbot, window, demo_workspace)  # in progress
@@ -190,9 +193,18 @@ def test_status_moves_follow_the_workflow_and_ready_waits_for_errors(
     qtbot.waitUntil(lambda: window.findings.blocking_count() == 1)
     actions[EncounterStatus.READY].trigger()
     assert "Resolve or override" in window.statusBar().currentMessage()
+    assert not window.export_claim_action.isEnabled()
     assert EncounterService(demo_workspace).open(encounter_id).status is EncounterStatus.IN_PROGRESS
     window.undo_action.trigger()
     qtbot.waitUntil(lambda: window.findings.blocking_count() == 0)
+    qtbot.waitUntil(window.export_claim_action.isEnabled)
+    exported = tmp_path / "claim.json"
+    window.file_actions.export_claim(exported)
+    assert json.loads(exported.read_text(encoding="utf-8"))["diagnoses"] == [
+        "E11.42",
+        "I10",
+        "E78.5",
+    ]
     actions[EncounterStatus.READY].trigger()
     assert EncounterService(demo_workspace).open(encounter_id).status is EncounterStatus.READY
     assert actions[EncounterStatus.EXPORTED].isEnabled()
