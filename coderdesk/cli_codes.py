@@ -297,6 +297,23 @@ def cmd_bench_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_query_lint(args: argparse.Namespace) -> int:
+    """`coderdesk query lint QUERY.json [--json]`: exit 0 when it ran, whatever it found."""
+    from coderdesk.core.queries.lint import can_issue, lint_query
+    from coderdesk.core.queries.model import parse_query
+
+    findings = lint_query(parse_query(_load_claim_file(args.query)))
+    if args.json:
+        report = {"can_issue": can_issue(findings), "findings": [f.as_json() for f in findings]}
+        _say(json.dumps(report))
+        return 0
+    for finding in findings:
+        _say(f"{finding.severity.upper():7} {finding.check}: {finding.message}")
+        _say(f"        why: {finding.reason}")
+    _say("The query can be issued." if can_issue(findings) else "The query cannot be issued.")
+    return 0
+
+
 def cmd_bench_ui(args: argparse.Namespace) -> int:
     """`coderdesk bench ui [--json]` (offscreen)."""
     try:
@@ -364,6 +381,13 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="practice/payer rules (default: rules.toml in the config folder, if present)",
     )
     validate.set_defaults(handler=cmd_validate)
+
+    query = commands.add_parser("query", help="provider queries")
+    query_verbs = query.add_subparsers(dest="verb", required=True, metavar="WHAT")
+    lint = query_verbs.add_parser("lint", help="check a query for compliance (docs/queries.md)")
+    lint.add_argument("query", type=Path, metavar="QUERY.json")
+    lint.add_argument("--json", action="store_true")
+    lint.set_defaults(handler=cmd_query_lint)
 
     bench = commands.add_parser("bench", help="benchmarks (figures, not tests)")
     bench_verbs = bench.add_subparsers(dest="verb", required=True, metavar="WHAT")
