@@ -297,6 +297,45 @@ def cmd_bench_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_837p(args: argparse.Namespace) -> int:
+    """`coderdesk export 837p CLAIM.json -o OUT.x12`: exit 1 naming blocking findings."""
+    from coderdesk.core.codes.importers import ensure_default_icd10cm
+    from coderdesk.core.exports.control import next_control_numbers
+    from coderdesk.core.exports.x837 import Envelope, build_837p
+    from coderdesk.core.files import write_private_text
+    from coderdesk.core.rules.claim import parse_claim
+    from coderdesk.core.rules.custom import load_user_rules
+    from coderdesk.core.rules.engine import RuleEngine, blocking
+
+    data = _load_claim_file(args.claim)
+    claim = parse_claim(data)
+    with _library() as library:
+        ensure_default_icd10cm(library)
+        stopping = blocking(RuleEngine(library, custom=load_user_rules()).validate(claim))
+    if stopping:
+        sys.stderr.write("coderdesk: not written; resolve or override these errors first:\n")
+        for finding in stopping:
+            sys.stderr.write(f"  {finding.rule}: {finding.message}\n")
+        return 1
+    interchange, group = next_control_numbers()
+    submitter = data.get("submitter") if isinstance(data.get("submitter"), dict) else {}
+    receiver = data.get("receiver") if isinstance(data.get("receiver"), dict) else {}
+    envelope = Envelope(
+        submitter_id=str(
+            submitter.get("id") or claim.billing_provider.get("tax_id") or "SUBMITTER"
+        ),
+        submitter_name=str(submitter.get("name") or claim.billing_provider.get("name") or ""),
+        receiver_id=str(receiver.get("id") or claim.payer.get("id") or "RECEIVER"),
+        receiver_name=str(receiver.get("name") or claim.payer.get("name") or ""),
+        interchange_number=interchange,
+        group_number=group,
+        contact_phone=str(submitter.get("phone", "") or ""),
+    )
+    write_private_text(args.output, build_837p(claim, envelope))
+    _say(f"837P written to {args.output} (interchange {interchange:09d})")
+    return 0
+
+
 def cmd_query_lint(args: argparse.Namespace) -> int:
     """`coderdesk query lint QUERY.json [--json]`: exit 0 when it ran, whatever it found."""
     from coderdesk.core.queries.lint import can_issue, lint_query
@@ -381,6 +420,13 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="practice/payer rules (default: rules.toml in the config folder, if present)",
     )
     validate.set_defaults(handler=cmd_validate)
+
+    export = commands.add_parser("export", help="claims out: 837P")
+    export_verbs = export.add_subparsers(dest="verb", required=True, metavar="WHAT")
+    x837 = export_verbs.add_parser("837p", help="ASC X12 837P (005010X222A1) from a claim")
+    x837.add_argument("claim", type=Path, metavar="CLAIM.json")
+    x837.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.x12")
+    x837.set_defaults(handler=cmd_export_837p)
 
     query = commands.add_parser("query", help="provider queries")
     query_verbs = query.add_subparsers(dest="verb", required=True, metavar="WHAT")

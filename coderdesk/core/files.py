@@ -108,6 +108,20 @@ def atomic_replace(source: Path, target: Path) -> None:
     fsync_dir(target.parent)
 
 
+def write_private_text(target: Path, text: str) -> None:
+    """Write `text` to `target` (mode 0600) through a unique temp file and a rename."""
+    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.chmod(temp_name, PRIVATE_FILE_MODE)
+        os.replace(temp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise
+
+
 def write_private_json(target: Path, data: object) -> None:
     """Write `data` as JSON to `target` (mode 0600) through a unique temp file and a rename."""
     fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
