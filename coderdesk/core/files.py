@@ -124,16 +124,7 @@ def write_private_text(target: Path, text: str) -> None:
 
 def write_private_json(target: Path, data: object) -> None:
     """Write `data` as JSON to `target` (mode 0600) through a unique temp file and a rename."""
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=1)
-        os.chmod(temp_name, PRIVATE_FILE_MODE)
-        os.replace(temp_name, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise
+    write_private_text(target, json.dumps(data, indent=1))
 
 
 @contextlib.contextmanager
