@@ -297,17 +297,14 @@ def cmd_bench_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_export_837p(args: argparse.Namespace) -> int:
-    """`coderdesk export 837p CLAIM.json -o OUT.x12`: exit 1 naming blocking findings."""
+def _claim_without_errors(path: Path) -> tuple[Any, Any]:
+    """The claim file and its parsed claim; (data, None) after naming blocking errors."""
     from coderdesk.core.codes.importers import ensure_default_icd10cm
-    from coderdesk.core.exports.control import next_control_numbers
-    from coderdesk.core.exports.x837 import Envelope, build_837p
-    from coderdesk.core.files import write_private_text
     from coderdesk.core.rules.claim import parse_claim
     from coderdesk.core.rules.custom import load_user_rules
     from coderdesk.core.rules.engine import RuleEngine, blocking
 
-    data = _load_claim_file(args.claim)
+    data = _load_claim_file(path)
     claim = parse_claim(data)
     with _library() as library:
         ensure_default_icd10cm(library)
@@ -316,6 +313,37 @@ def cmd_export_837p(args: argparse.Namespace) -> int:
         sys.stderr.write("coderdesk: not written; resolve or override these errors first:\n")
         for finding in stopping:
             sys.stderr.write(f"  {finding.rule}: {finding.message}\n")
+        return data, None
+    return data, claim
+
+
+def cmd_export_cms1500(args: argparse.Namespace) -> int:
+    """`coderdesk export cms1500 CLAIM.json -o OUT.pdf [--mode form|data] [--offset X,Y]`."""
+    from coderdesk.core.exports.cms1500 import render_cms1500
+    from coderdesk.core.files import write_private_bytes
+
+    try:
+        right, down = (float(part) for part in args.offset.split(","))
+    except ValueError:
+        raise UsageError(
+            "--offset takes two numbers in inches: RIGHT,DOWN (e.g. 0.1,-0.05)."
+        ) from None
+    _data, claim = _claim_without_errors(args.claim)
+    if claim is None:
+        return 1
+    write_private_bytes(args.output, render_cms1500(claim, mode=args.mode, offset=(right, down)))
+    _say(f"CMS-1500 ({args.mode} mode) written to {args.output}")
+    return 0
+
+
+def cmd_export_837p(args: argparse.Namespace) -> int:
+    """`coderdesk export 837p CLAIM.json -o OUT.x12`: exit 1 naming blocking findings."""
+    from coderdesk.core.exports.control import next_control_numbers
+    from coderdesk.core.exports.x837 import Envelope, build_837p
+    from coderdesk.core.files import write_private_text
+
+    data, claim = _claim_without_errors(args.claim)
+    if claim is None:
         return 1
     interchange, group = next_control_numbers()
     submitter = data.get("submitter") if isinstance(data.get("submitter"), dict) else {}
@@ -421,8 +449,14 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     validate.set_defaults(handler=cmd_validate)
 
-    export = commands.add_parser("export", help="claims out: 837P")
+    export = commands.add_parser("export", help="claims out: CMS-1500 PDF, 837P")
     export_verbs = export.add_subparsers(dest="verb", required=True, metavar="WHAT")
+    cms = export_verbs.add_parser("cms1500", help="CMS-1500 (02/12) PDF from a claim")
+    cms.add_argument("claim", type=Path, metavar="CLAIM.json")
+    cms.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.pdf")
+    cms.add_argument("--mode", choices=("data", "form"), default="form")
+    cms.add_argument("--offset", default="0,0", metavar="RIGHT,DOWN", help="inches (data mode)")
+    cms.set_defaults(handler=cmd_export_cms1500)
     x837 = export_verbs.add_parser("837p", help="ASC X12 837P (005010X222A1) from a claim")
     x837.add_argument("claim", type=Path, metavar="CLAIM.json")
     x837.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.x12")

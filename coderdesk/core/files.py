@@ -110,10 +110,15 @@ def atomic_replace(source: Path, target: Path) -> None:
 
 def write_private_text(target: Path, text: str) -> None:
     """Write `text` to `target` (mode 0600) through a unique temp file and a rename."""
+    write_private_bytes(target, text.encode("utf-8"))
+
+
+def write_private_bytes(target: Path, content: bytes) -> None:
+    """Write `content` to `target` (mode 0600) through a unique temp file and a rename."""
     fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
         os.chmod(temp_name, PRIVATE_FILE_MODE)
         os.replace(temp_name, target)
     except BaseException:
