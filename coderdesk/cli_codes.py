@@ -364,6 +364,46 @@ def cmd_export_837p(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_query(args: argparse.Namespace) -> int:
+    """`coderdesk export query QUERY.json -o LETTER.pdf`: refused while lint errors remain."""
+    from coderdesk.core.exports.query_letter import render_query_letter
+    from coderdesk.core.files import write_private_bytes
+    from coderdesk.core.queries.lint import can_issue, lint_query
+    from coderdesk.core.queries.model import parse_query
+
+    query = parse_query(_load_claim_file(args.query))
+    findings = lint_query(query)
+    if not can_issue(findings):
+        sys.stderr.write("coderdesk: not written; the query is not compliant:\n")
+        for finding in findings:
+            if finding.severity == "error":
+                sys.stderr.write(f"  {finding.check}: {finding.message}\n")
+        return 1
+    write_private_bytes(args.output, render_query_letter(query, query.extra.get("practice", {})))
+    _say(f"Query letter written to {args.output}")
+    return 0
+
+
+def cmd_bench_export(args: argparse.Namespace) -> int:
+    """`coderdesk bench export [--json]`."""
+    from coderdesk.core.exports.bench import run_export_benchmark
+
+    report = run_export_benchmark()
+    _say(json.dumps(report, indent=1) if args.json else _export_report_text(report))
+    return 0
+
+
+def _export_report_text(report: dict[str, Any]) -> str:
+    lines = ["== bench export"]
+    for name, figures in report.items():
+        verdict = "pass" if figures["p95_ms"] <= figures["target_ms"] else "FAIL"
+        lines.append(
+            f"{name}: median {figures['median_ms']} ms, p95 {figures['p95_ms']} ms "
+            f"({figures['runs']} runs; target {figures['target_ms']} ms: {verdict})"
+        )
+    return "\n".join(lines)
+
+
 def cmd_query_lint(args: argparse.Namespace) -> int:
     """`coderdesk query lint QUERY.json [--json]`: exit 0 when it ran, whatever it found."""
     from coderdesk.core.queries.lint import can_issue, lint_query
@@ -457,6 +497,10 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     cms.add_argument("--mode", choices=("data", "form"), default="form")
     cms.add_argument("--offset", default="0,0", metavar="RIGHT,DOWN", help="inches (data mode)")
     cms.set_defaults(handler=cmd_export_cms1500)
+    letter = export_verbs.add_parser("query", help="a provider query as a printable letter")
+    letter.add_argument("query", type=Path, metavar="QUERY.json")
+    letter.add_argument("-o", "--output", type=Path, required=True, metavar="LETTER.pdf")
+    letter.set_defaults(handler=cmd_export_query)
     x837 = export_verbs.add_parser("837p", help="ASC X12 837P (005010X222A1) from a claim")
     x837.add_argument("claim", type=Path, metavar="CLAIM.json")
     x837.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.x12")
@@ -480,6 +524,9 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     bench_validate.add_argument("--json", action="store_true")
     bench_validate.set_defaults(handler=cmd_bench_validate)
+    bench_export = bench_verbs.add_parser("export", help="CMS-1500 and query letter speed")
+    bench_export.add_argument("--json", action="store_true")
+    bench_export.set_defaults(handler=cmd_bench_export)
     bench_ui = bench_verbs.add_parser(
         "ui", help="launch, keystroke-to-results and PDF opening times (offscreen)"
     )

@@ -124,7 +124,11 @@ def parse_query(data: Any) -> Query:
         options=_strings(data.get("options"), "options", problems),
         indicators=tuple(i for i in indicators if i is not None),
         documented=_strings(data.get("documented"), "documented", problems),
-        extra={k: v for k, v in data.items() if k in ("provider", "encounter", "patient")},
+        extra={
+            k: v
+            for k, v in data.items()
+            if k in ("provider", "encounter", "patient", "practice") and isinstance(v, dict)
+        },
     )
     if problems:
         raise QueryFormatError(
