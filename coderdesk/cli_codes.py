@@ -364,6 +364,50 @@ def cmd_export_837p(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_summary(args: argparse.Namespace) -> int:
+    """`coderdesk export summary (CLAIM.json | --workspace PATH --encounter N) -o OUT.pdf`."""
+    from coderdesk.core.codes.importers import ensure_default_icd10cm
+    from coderdesk.core.exports.summary import render_summary
+    from coderdesk.core.files import write_private_bytes
+    from coderdesk.core.rules.claim import parse_claim
+    from coderdesk.core.rules.custom import load_user_rules
+    from coderdesk.core.rules.engine import RuleEngine
+
+    if (args.claim is None) == (args.workspace is None) or (
+        args.workspace is not None and args.encounter is None
+    ):
+        raise UsageError("Give CLAIM.json, or --workspace PATH with --encounter N.")
+    evidence: list[Any] = []
+    if args.workspace is not None:
+        data, evidence = _encounter_for_summary(args.workspace, args.encounter)
+    else:
+        data = _load_claim_file(args.claim)
+    claim = parse_claim(data)
+    with _library() as library:
+        ensure_default_icd10cm(library)
+        engine = RuleEngine(library, custom=load_user_rules())
+        findings = engine.validate(claim)
+        icd = engine.icd_for(claim)
+        titles = {code: node.title for code in claim.diagnoses if (node := icd.get(code))}
+    write_private_bytes(args.output, render_summary(claim, titles, findings, evidence))
+    _say(f"Coding summary written to {args.output}")
+    return 0
+
+
+def _encounter_for_summary(path: Path, encounter_id: int) -> tuple[Any, list[Any]]:
+    from coderdesk.cli import current_passphrase
+    from coderdesk.core.services.claims import ClaimService
+    from coderdesk.core.services.evidence import EvidenceService
+    from coderdesk.core.store.workspace import Workspace
+
+    workspace = Workspace.unlock(path, current_passphrase())
+    try:
+        data = ClaimService(workspace).to_claim(encounter_id)
+        return data, EvidenceService(workspace).links(encounter_id)
+    finally:
+        workspace.close()
+
+
 def cmd_export_query(args: argparse.Namespace) -> int:
     """`coderdesk export query QUERY.json -o LETTER.pdf`: refused while lint errors remain."""
     from coderdesk.core.exports.query_letter import render_query_letter
@@ -497,6 +541,12 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     cms.add_argument("--mode", choices=("data", "form"), default="form")
     cms.add_argument("--offset", default="0,0", metavar="RIGHT,DOWN", help="inches (data mode)")
     cms.set_defaults(handler=cmd_export_cms1500)
+    summary = export_verbs.add_parser("summary", help="the coding summary PDF, for audits")
+    summary.add_argument("claim", type=Path, nargs="?", metavar="CLAIM.json")
+    summary.add_argument("--workspace", type=Path, metavar="PATH")
+    summary.add_argument("--encounter", type=int, metavar="N")
+    summary.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.pdf")
+    summary.set_defaults(handler=cmd_export_summary)
     letter = export_verbs.add_parser("query", help="a provider query as a printable letter")
     letter.add_argument("query", type=Path, metavar="QUERY.json")
     letter.add_argument("-o", "--output", type=Path, required=True, metavar="LETTER.pdf")
