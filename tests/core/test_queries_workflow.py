@@ -104,3 +104,13 @@ def test_a_leading_query_cannot_be_issued(workspace: Workspace) -> None:
         service.issue(query_id)
     assert service.get(query_id).status == "draft"
     assert EncounterService(workspace).open(encounter).status is EncounterStatus.NEW
+
+
+def test_the_worklist_shows_open_and_overdue_queries(workspace: Workspace) -> None:
+    encounter = _encounter(workspace)
+    service = QueryService(workspace)
+    draft = parse_query(templates()["clarification"].fill(VALUES, INDICATORS))
+    service.issue(service.create(encounter, draft, due_date=dt.date(2026, 3, 20)))
+    service.issue(service.create(encounter, draft, due_date=dt.date(2026, 4, 20)))
+    [row] = EncounterService(workspace).worklist(today=dt.date(2026, 3, 25))
+    assert (row.open_queries, row.overdue_queries) == (2, 1)

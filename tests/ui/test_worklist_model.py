@@ -35,6 +35,7 @@ HEADERS = [
     "Due",
     "Priority",
     "Docs",
+    "Queries",
 ]
 
 _ROW = WorklistRow(

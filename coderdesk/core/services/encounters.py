@@ -20,6 +20,7 @@ from coderdesk.core.store.models import (
     Encounter,
     EncounterStatus,
     Payer,
+    ProviderQuery,
     utcnow,
 )
 
@@ -55,6 +56,8 @@ class WorklistRow:
     due_date: dt.date | None
     priority: int
     document_count: int
+    open_queries: int = 0
+    overdue_queries: int = 0
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,23 @@ def _document_counts(session: Session) -> dict[int, int]:
     return {encounter_id: count for encounter_id, count in rows}
 
 
-def _worklist_row(encounter: Encounter, payer: str, documents: int) -> WorklistRow:
+def _query_counts(session: Session, today: dt.date) -> dict[int, tuple[int, int]]:
+    """Per encounter: (open queries, of which overdue): issued and not yet answered."""
+    found: dict[int, tuple[int, int]] = {}
+    rows = session.execute(
+        select(ProviderQuery.encounter_id, ProviderQuery.due_date).where(
+            ProviderQuery.status == "issued"
+        )
+    )
+    for encounter_id, due in rows:
+        total, late = found.get(encounter_id, (0, 0))
+        found[encounter_id] = (total + 1, late + (due is not None and due < today))
+    return found
+
+
+def _worklist_row(
+    encounter: Encounter, payer: str, documents: int, queries: tuple[int, int]
+) -> WorklistRow:
     patient = encounter.patient
     return WorklistRow(
         encounter_id=encounter.id,
@@ -153,6 +172,8 @@ def _worklist_row(encounter: Encounter, payer: str, documents: int) -> WorklistR
         due_date=encounter.due_date,
         priority=encounter.priority,
         document_count=documents,
+        open_queries=queries[0],
+        overdue_queries=queries[1],
     )
 
 
@@ -200,18 +221,25 @@ class EncounterService(WorkspaceService):
             self._audit(session, AuditAction.CREATE, "encounter", encounter.id)
             return encounter.id
 
-    def worklist(self) -> list[WorklistRow]:
-        """Every encounter, most urgent first (due date, then priority)."""
+    def worklist(self, today: dt.date | None = None) -> list[WorklistRow]:
+        """Every encounter, most urgent first (due date, then priority), with its open and
+        overdue queries as of `today`."""
         with self.workspace.session() as session:
             payers = {p.id: p.name for p in session.scalars(select(Payer))}
             counts = _document_counts(session)
+            queries = _query_counts(session, today or dt.date.today())
             query = (
                 select(Encounter)
                 .options(selectinload(Encounter.patient))
                 .order_by(Encounter.due_date.is_(None), Encounter.due_date, Encounter.priority)
             )
             rows = [
-                _worklist_row(e, payers.get(e.payer_id or 0, ""), counts.get(e.id, 0))
+                _worklist_row(
+                    e,
+                    payers.get(e.payer_id or 0, ""),
+                    counts.get(e.id, 0),
+                    queries.get(e.id, (0, 0)),
+                )
                 for e in session.scalars(query)
             ]
             self._audit(session, AuditAction.READ, "worklist", len(rows))

@@ -35,6 +35,13 @@ def _sortable_date(value: dt.date | None) -> str:
     return value.isoformat() if value else "9999-12-31"
 
 
+def _queries(row: WorklistRow) -> str:
+    if not row.open_queries:
+        return ""
+    late = f", {row.overdue_queries} overdue" if row.overdue_queries else ""
+    return f"{row.open_queries} open{late}"
+
+
 # (header, display value, sort key) per column.
 _COLUMNS: tuple[tuple[str, Callable[[WorklistRow], Any], Callable[[WorklistRow], Any]], ...] = (
     ("Patient", lambda r: r.patient_name, lambda r: r.patient_name.lower()),
@@ -51,6 +58,7 @@ _COLUMNS: tuple[tuple[str, Callable[[WorklistRow], Any], Callable[[WorklistRow],
     ("Due", lambda r: _date(r.due_date), lambda r: _sortable_date(r.due_date)),
     ("Priority", lambda r: r.priority, lambda r: r.priority),
     ("Docs", lambda r: r.document_count, lambda r: r.document_count),
+    ("Queries", lambda r: _queries(r), lambda r: (r.overdue_queries, r.open_queries)),
 )
 
 ENCOUNTER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
