@@ -273,6 +273,16 @@ class MainWindow(QMainWindow):
         )
         self.export_claim_action.setEnabled(False)
         encounter_menu.addAction(self.export_claim_action)
+        self.print_claim_action = self._action(
+            "&Print CMS-1500 (red form)...",
+            QKeySequence.StandardKey.Print,
+            self.file_actions.print_claim,
+        )
+        self.print_summary_action = self._action(
+            "Print coding &summary...", QKeySequence(), self.file_actions.print_summary
+        )
+        encounter_menu.addAction(self.print_claim_action)
+        encounter_menu.addAction(self.print_summary_action)
         code_menu = self.menuBar().addMenu("&Code")
         self.search_action = self._action(
             "&Search the encoder", QKeySequence("Ctrl+K"), self.encoder.focus_search

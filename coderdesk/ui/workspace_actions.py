@@ -6,26 +6,46 @@ restore and passphrase. Everything slow runs on the task runner; the window is t
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit
 
 from coderdesk.core.documents.extract import ExtractedText, read_document
 from coderdesk.core.errors import CoderDeskError
+from coderdesk.core.exports.cms1500 import render_cms1500
+from coderdesk.core.exports.summary import render_summary
 from coderdesk.core.files import write_private_json
+from coderdesk.core.rules.claim import parse_claim
 from coderdesk.core.services.claims import ClaimService
 from coderdesk.core.services.documents import DocumentService, read_file
+from coderdesk.core.services.evidence import EvidenceService
 from coderdesk.core.services.settings import SettingsService
+from coderdesk.core.store.audit import AuditAction
 from coderdesk.core.store.workspace import Workspace, restore_backup
 from coderdesk.ui.dialogs.import_dialog import ImportDialog
 from coderdesk.ui.dialogs.passphrase_dialog import PassphraseDialog
 from coderdesk.ui.dialogs.settings_dialog import SettingsDialog
+from coderdesk.ui.printing import preview_and_print
 
 if TYPE_CHECKING:
     from coderdesk.core.progress import CancelToken, ProgressCallback
     from coderdesk.core.store.models import DocumentKind
     from coderdesk.ui.main_window import MainWindow
+
+
+def printer_offset() -> tuple[float, float]:
+    """The printer offset (right, down) in inches for the red form, from the config."""
+    from coderdesk.ui.main_window import window_settings
+
+    settings = window_settings()
+    try:
+        return (
+            float(str(settings.value("print/offset_right", 0.0))),
+            float(str(settings.value("print/offset_down", 0.0))),
+        )
+    except (TypeError, ValueError):
+        return 0.0, 0.0
 
 
 class WorkspaceActions(QObject):
@@ -219,6 +239,65 @@ class WorkspaceActions(QObject):
             window.show_failure(exc)
             return
         window.statusBar().showMessage(f"Claim written to {destination}.", 5000)
+
+    def claim_pdf(self, mode: str = "data") -> bytes | None:
+        """The open encounter's CMS-1500 (data mode: on the red form, printer offset)."""
+        window = self.window
+        if window.workspace is None or window.detail is None:
+            return None
+        if window.findings.blocking_count():
+            window.statusBar().showMessage("Resolve or override the errors first.", 5000)
+            return None
+        data = ClaimService(window.workspace).to_claim(window.detail.id, audited=False)
+        try:
+            return render_cms1500(parse_claim(data), mode=mode, offset=printer_offset())
+        except CoderDeskError as exc:
+            window.show_failure(exc)
+            return None
+
+    def print_claim(self) -> None:
+        """Encounter > Print CMS-1500: preview, print, audited."""
+        pdf = self.claim_pdf()
+        window = self.window
+        if pdf is None or window.workspace is None or window.detail is None:
+            return
+        if preview_and_print(window, pdf, "CMS-1500"):
+            ClaimService(window.workspace).record_output(
+                window.detail.id, AuditAction.PRINT, "cms1500"
+            )
+
+    def print_summary(self) -> None:
+        """Encounter > Print coding summary: titles come from the code lane first."""
+        window = self.window
+        if window.workspace is None or window.detail is None:
+            return
+        data = ClaimService(window.workspace).to_claim(window.detail.id, audited=False)
+        evidence = EvidenceService(window.workspace).links(window.detail.id)
+        findings = list(window.findings.findings)
+        codes, day = list(data["diagnoses"]), str(data["date_of_service"])
+        window.codes.run(
+            lambda backend: {code: backend.detail(code, day).title for code in codes},
+            lambda titles: self._print_summary(data, titles, findings, evidence),
+            window.show_failure,
+        )
+
+    def _print_summary(
+        self,
+        data: dict[str, Any],
+        titles: dict[str, str],
+        findings: list[Any],
+        evidence: list[Any],
+    ) -> None:
+        window = self.window
+        pdf = render_summary(parse_claim(data), titles, findings, evidence)
+        if (
+            window.workspace is not None
+            and window.detail is not None
+            and preview_and_print(window, pdf, "Coding summary")
+        ):
+            ClaimService(window.workspace).record_output(
+                window.detail.id, AuditAction.PRINT, "coding_summary"
+            )
 
     def import_release(self) -> ImportDialog:
         """File > Import code-set release: a dialog that imports in the background."""

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from coderdesk.core.demo import DEMO_PASSPHRASE
 from coderdesk.core.services.encounters import EncounterService
@@ -91,3 +91,50 @@ def test_open_recent_lists_known_workspaces_and_opens_one(
     assert dialog is not None
     assert dialog.path_box.currentText() == str(demo_path)
     dialog.reject()
+
+
+def test_a_pdf_prints_page_by_page(qtbot: QtBot, tmp_path: Path) -> None:
+    from PySide6.QtPrintSupport import QPrinter
+
+    from coderdesk.core.exports.cms1500 import render_cms1500
+    from coderdesk.core.rules.claim import parse_claim
+    from coderdesk.ui.printing import paint_pdf
+
+    claim = parse_claim(
+        {
+            "date_of_service": "2026-03-14",
+            "diagnoses": ["I10"],
+            "lines": [{"code": "99213", "pointers": [1], "charge": 90, "pos": "11"}] * 7,
+        }
+    )
+    printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    assert paint_pdf(printer, render_cms1500(claim, mode="form")) == 2
+    assert (tmp_path / "printed.pdf").stat().st_size > 1000
+
+
+def test_printing_the_claim_is_audited(
+    qtbot: QtBot, window: MainWindow, demo_workspace: Workspace, monkeypatch: Any
+) -> None:
+    from sqlalchemy import select
+
+    import coderdesk.ui.workspace_actions as actions_module
+    from coderdesk.core.store import audit
+    from coderdesk.core.store.models import AuditEvent
+
+    window.attach(demo_workspace)
+    window.worklist.table.selectRow(0)
+    qtbot.waitUntil(lambda: window.detail is not None)
+    qtbot.waitUntil(lambda: window.codes.is_ready)
+    window.add_code("hcpcs", "G0438")
+    monkeypatch.setattr(actions_module, "preview_and_print", lambda *_a: True)
+    window.findings.findings = []  # as if every error were resolved
+    window.file_actions.print_claim()
+    with demo_workspace.session() as session:
+        kinds = [
+            e.object_type
+            for e in session.scalars(select(AuditEvent).where(AuditEvent.action == "print"))
+        ]
+        assert kinds == ["cms1500"]
+        assert audit.verify(session).intact

@@ -110,6 +110,12 @@ class ClaimService(WorkspaceService):
                 self._audit(session, AuditAction.EXPORT, "claim_json", encounter_id)
             return data
 
+    def record_output(self, encounter_id: int, action: AuditAction, what: str) -> None:
+        """Write an export or a print of the encounter's claim or summary to the audit."""
+        with self.workspace.session() as session:
+            get_or_raise(session, Encounter, encounter_id, "Encounter")
+            self._audit(session, action, what, encounter_id)
+
     # -- claim -> encounter ---------------------------------------------------------
 
     def from_claim(self, data: Any) -> int:
