@@ -95,7 +95,7 @@ class WorkspaceActions(QObject):
         )
 
     def change_passphrase(self) -> None:
-        """File > Change passphrase: re-encrypt the file; the window waits, frozen neither."""
+        """File > Change passphrase: re-encrypt the file off the UI thread."""
         if self.window.workspace is None:
             return
         dialog = PassphraseDialog(self.window)
