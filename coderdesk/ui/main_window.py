@@ -281,6 +281,10 @@ class MainWindow(QMainWindow):
         self.print_summary_action = self._action(
             "Print coding &summary...", QKeySequence(), self.file_actions.print_summary
         )
+        self.new_query_action = self._action(
+            "New provider &query...", QKeySequence("Ctrl+Shift+Q"), self.file_actions.new_query
+        )
+        encounter_menu.addAction(self.new_query_action)
         encounter_menu.addAction(self.print_claim_action)
         encounter_menu.addAction(self.print_summary_action)
         code_menu = self.menuBar().addMenu("&Code")

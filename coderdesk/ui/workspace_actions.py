@@ -5,6 +5,7 @@ restore and passphrase. Everything slow runs on the task runner; the window is t
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,22 +15,26 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit
 from coderdesk.core.documents.extract import ExtractedText, read_document
 from coderdesk.core.errors import CoderDeskError
 from coderdesk.core.exports.cms1500 import render_cms1500
+from coderdesk.core.exports.query_letter import render_query_letter
 from coderdesk.core.exports.summary import render_summary
 from coderdesk.core.files import write_private_json
 from coderdesk.core.rules.claim import parse_claim
 from coderdesk.core.services.claims import ClaimService
 from coderdesk.core.services.documents import DocumentService, read_file
 from coderdesk.core.services.evidence import EvidenceService
+from coderdesk.core.services.queries import QueryService
 from coderdesk.core.services.settings import SettingsService
 from coderdesk.core.store.audit import AuditAction
 from coderdesk.core.store.workspace import Workspace, restore_backup
 from coderdesk.ui.dialogs.import_dialog import ImportDialog
 from coderdesk.ui.dialogs.passphrase_dialog import PassphraseDialog
+from coderdesk.ui.dialogs.query_composer import QueryComposer, open_composer
 from coderdesk.ui.dialogs.settings_dialog import SettingsDialog
 from coderdesk.ui.printing import preview_and_print
 
 if TYPE_CHECKING:
     from coderdesk.core.progress import CancelToken, ProgressCallback
+    from coderdesk.core.queries.model import Query
     from coderdesk.core.store.models import DocumentKind
     from coderdesk.ui.main_window import MainWindow
 
@@ -46,6 +51,9 @@ def printer_offset() -> tuple[float, float]:
         )
     except (TypeError, ValueError):
         return 0.0, 0.0
+
+
+QUERY_DAYS = 7  # a query's default due date, days after it is issued
 
 
 class WorkspaceActions(QObject):
@@ -298,6 +306,51 @@ class WorkspaceActions(QObject):
             ClaimService(window.workspace).record_output(
                 window.detail.id, AuditAction.PRINT, "coding_summary"
             )
+
+    def new_query(self) -> QueryComposer | None:
+        """Encounter > New provider query: the composer, checked as it is written."""
+        window = self.window
+        if window.workspace is None or window.detail is None:
+            return None
+        detail = window.detail
+        documented = [d.description or d.code for d in detail.diagnoses]
+        composer = open_composer(
+            window, detail.date_of_service, documented, window.chart.selection_with_source
+        )
+        composer.issue_requested.connect(self.issue_query)
+        return composer
+
+    def issue_query(self, query: Query) -> None:
+        """Save and issue a compliant query (the encounter waits), then print the letter."""
+        window = self.window
+        if window.workspace is None or window.detail is None:
+            return
+        encounter_id = window.detail.id
+        service = QueryService(window.workspace)
+        try:
+            query_id = service.create(
+                encounter_id, query, due_date=dt.date.today() + dt.timedelta(days=QUERY_DAYS)
+            )
+            service.issue(query_id, query.documented)
+        except CoderDeskError as exc:
+            window.show_failure(exc)
+            return
+        window.refresh_worklist(keep=encounter_id)
+        window.open_encounter(encounter_id)
+        settings = SettingsService(window.workspace).get()
+        practice = {
+            "name": settings.practice_name,
+            "address": settings.address_line,
+            "city": settings.city,
+            "state": settings.state,
+            "phone": settings.phone,
+        }
+        letter = render_query_letter(query, practice)
+        if preview_and_print(window, letter, "Provider query"):
+            ClaimService(window.workspace).record_output(
+                encounter_id, AuditAction.PRINT, "query_letter"
+            )
+        window.statusBar().showMessage("Query issued; the encounter waits for the answer.", 6000)
 
     def import_release(self) -> ImportDialog:
         """File > Import code-set release: a dialog that imports in the background."""

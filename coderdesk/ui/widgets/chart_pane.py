@@ -330,6 +330,14 @@ class ChartPane(QWidget):
                 return widget, span
         return None
 
+    def selection_with_source(self) -> tuple[str, str] | None:
+        """The selected text and the title of its document, if text is selected."""
+        found = self._current_selection()
+        if found is None:
+            return None
+        view, (_start, _end, text) = found
+        return text, self.tabs.tabText(self.tabs.indexOf(view))
+
     def _search_selection(self) -> None:
         found = self._current_selection()
         if found is not None:
