@@ -285,6 +285,10 @@ class MainWindow(QMainWindow):
             "New provider &query...", QKeySequence("Ctrl+Shift+Q"), self.file_actions.new_query
         )
         encounter_menu.addAction(self.new_query_action)
+        self.queries_action = self._action(
+            "Q&ueries (answer, close)...", QKeySequence(), self.file_actions.show_queries
+        )
+        encounter_menu.addAction(self.queries_action)
         encounter_menu.addAction(self.print_claim_action)
         encounter_menu.addAction(self.print_summary_action)
         code_menu = self.menuBar().addMenu("&Code")

@@ -28,6 +28,7 @@ from coderdesk.core.store.audit import AuditAction
 from coderdesk.core.store.workspace import Workspace, restore_backup
 from coderdesk.ui.dialogs.import_dialog import ImportDialog
 from coderdesk.ui.dialogs.passphrase_dialog import PassphraseDialog
+from coderdesk.ui.dialogs.queries_dialog import QueriesDialog
 from coderdesk.ui.dialogs.query_composer import QueryComposer, open_composer
 from coderdesk.ui.dialogs.settings_dialog import SettingsDialog
 from coderdesk.ui.printing import preview_and_print
@@ -35,6 +36,7 @@ from coderdesk.ui.printing import preview_and_print
 if TYPE_CHECKING:
     from coderdesk.core.progress import CancelToken, ProgressCallback
     from coderdesk.core.queries.model import Query
+    from coderdesk.core.services.queries import QueryRecord
     from coderdesk.core.store.models import DocumentKind
     from coderdesk.ui.main_window import MainWindow
 
@@ -319,6 +321,42 @@ class WorkspaceActions(QObject):
         )
         composer.issue_requested.connect(self.issue_query)
         return composer
+
+    def show_queries(self) -> QueriesDialog | None:
+        """Encounter > Queries: answer, close, withdraw or print again."""
+        window = self.window
+        if window.workspace is None or window.detail is None:
+            return None
+        dialog = QueriesDialog(window.workspace, window.detail.id, window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.changed.connect(self._queries_changed)
+        dialog.reprint_requested.connect(self._print_letter)
+        dialog.show()
+        return dialog
+
+    def _queries_changed(self) -> None:
+        window = self.window
+        if window.detail is not None:
+            encounter_id = window.detail.id
+            window.refresh_worklist(keep=encounter_id)
+            window.open_encounter(encounter_id)
+
+    def _print_letter(self, record: QueryRecord) -> None:
+        window = self.window
+        if window.workspace is None:
+            return
+        settings = SettingsService(window.workspace).get()
+        practice = {
+            "name": settings.practice_name,
+            "address": settings.address_line,
+            "city": settings.city,
+            "state": settings.state,
+            "phone": settings.phone,
+        }
+        if preview_and_print(window, render_query_letter(record.query, practice), "Query"):
+            ClaimService(window.workspace).record_output(
+                record.encounter_id, AuditAction.PRINT, "query_letter"
+            )
 
     def issue_query(self, query: Query) -> None:
         """Save and issue a compliant query (the encounter waits), then print the letter."""

@@ -79,3 +79,24 @@ def test_compose_check_issue_and_print(
         EncounterService(demo_workspace).open(encounter_id).status is EncounterStatus.QUERY_PENDING
     )
     assert printed == ["Provider query"]
+
+    # The answer comes back: record it, then close; the encounter is in progress again.
+    dialog = window.file_actions.show_queries()
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    assert dialog.answer_button.isEnabled()
+    assert not dialog.close_button.isEnabled()
+    dialog.option.setCurrentText("Diabetic polyneuropathy")
+    dialog.answered_by.setText("Dr. Quill")
+    dialog.record_answer()
+    assert dialog.close_button.isEnabled()
+    dialog.close_query()
+    [closed] = QueryService(demo_workspace).for_encounter(encounter_id)
+    assert (closed.status, closed.answer_option, closed.answered_by) == (
+        "closed",
+        "Diabetic polyneuropathy",
+        "Dr. Quill",
+    )
+    status = EncounterService(demo_workspace).open(encounter_id).status
+    assert status is EncounterStatus.IN_PROGRESS
+    dialog.close()
