@@ -216,7 +216,7 @@ def cmd_code(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_claim_file(path: Path) -> Any:
+def _load_json_file(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -254,7 +254,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if args.batch is not None:
             _validate_batch(engine, args.batch)
             return 0
-        findings = engine.validate(parse_claim(_load_claim_file(args.claim)))
+        findings = engine.validate(parse_claim(_load_json_file(args.claim)))
     if args.json:
         _say(json.dumps({"findings": [f.as_json() for f in findings]}))
     else:
@@ -304,7 +304,7 @@ def _claim_without_errors(path: Path) -> tuple[Any, Any]:
     from coderdesk.core.rules.custom import load_user_rules
     from coderdesk.core.rules.engine import RuleEngine, blocking
 
-    data = _load_claim_file(path)
+    data = _load_json_file(path)
     claim = parse_claim(data)
     with _library() as library:
         ensure_default_icd10cm(library)
@@ -381,7 +381,7 @@ def cmd_export_summary(args: argparse.Namespace) -> int:
     if args.workspace is not None:
         data, evidence = _encounter_for_summary(args.workspace, args.encounter)
     else:
-        data = _load_claim_file(args.claim)
+        data = _load_json_file(args.claim)
     claim = parse_claim(data)
     with _library() as library:
         ensure_default_icd10cm(library)
@@ -415,7 +415,7 @@ def cmd_export_query(args: argparse.Namespace) -> int:
     from coderdesk.core.queries.lint import can_issue, lint_query
     from coderdesk.core.queries.model import parse_query
 
-    query = parse_query(_load_claim_file(args.query))
+    query = parse_query(_load_json_file(args.query))
     findings = lint_query(query)
     if not can_issue(findings):
         sys.stderr.write("coderdesk: not written; the query is not compliant:\n")
@@ -453,7 +453,7 @@ def cmd_query_lint(args: argparse.Namespace) -> int:
     from coderdesk.core.queries.lint import can_issue, lint_query
     from coderdesk.core.queries.model import parse_query
 
-    findings = lint_query(parse_query(_load_claim_file(args.query)))
+    findings = lint_query(parse_query(_load_json_file(args.query)))
     if args.json:
         report = {"can_issue": can_issue(findings), "findings": [f.as_json() for f in findings]}
         _say(json.dumps(report))

@@ -519,8 +519,7 @@ class MainWindow(QMainWindow):
             return False
         service = CodeSheetService(self.workspace)
         try:
-            service.replace_diagnoses(encounter_id, list(sheet.diagnoses))
-            service.replace_lines(encounter_id, list(sheet.lines))
+            service.replace_sheet(encounter_id, list(sheet.diagnoses), list(sheet.lines))
             detail = EncounterService(self.workspace).open(encounter_id)
         except Exception as exc:
             show_error(self, exc)

@@ -232,8 +232,7 @@ class WorkspaceActions(QObject):
         window = self.window
         if window.workspace is None or window.detail is None:
             return
-        if window.findings.blocking_count():
-            window.statusBar().showMessage("Resolve or override the errors first.", 5000)
+        if self._blocked():
             return
         if destination is None:
             chosen, _filter = QFileDialog.getSaveFileName(
@@ -255,8 +254,7 @@ class WorkspaceActions(QObject):
         window = self.window
         if window.workspace is None or window.detail is None:
             return None
-        if window.findings.blocking_count():
-            window.statusBar().showMessage("Resolve or override the errors first.", 5000)
+        if self._blocked():
             return None
         data = ClaimService(window.workspace).to_claim(window.detail.id, audited=False)
         try:
@@ -345,18 +343,31 @@ class WorkspaceActions(QObject):
         window = self.window
         if window.workspace is None:
             return
-        settings = SettingsService(window.workspace).get()
-        practice = {
+        practice = self._letterhead()
+        if preview_and_print(window, render_query_letter(record.query, practice), "Query"):
+            ClaimService(window.workspace).record_output(
+                record.encounter_id, AuditAction.PRINT, "query_letter"
+            )
+
+    def _letterhead(self) -> dict[str, str]:
+        """The practice as a query letter's letterhead shows it."""
+        if self.window.workspace is None:
+            return {}
+        settings = SettingsService(self.window.workspace).get()
+        return {
             "name": settings.practice_name,
             "address": settings.address_line,
             "city": settings.city,
             "state": settings.state,
             "phone": settings.phone,
         }
-        if preview_and_print(window, render_query_letter(record.query, practice), "Query"):
-            ClaimService(window.workspace).record_output(
-                record.encounter_id, AuditAction.PRINT, "query_letter"
-            )
+
+    def _blocked(self) -> bool:
+        """Whether an error without an override stops a claim from leaving (said if so)."""
+        if self.window.findings.blocking_count():
+            self.window.statusBar().showMessage("Resolve or override the errors first.", 5000)
+            return True
+        return False
 
     def issue_query(self, query: Query) -> None:
         """Save and issue a compliant query (the encounter waits), then print the letter."""
@@ -375,14 +386,7 @@ class WorkspaceActions(QObject):
             return
         window.refresh_worklist(keep=encounter_id)
         window.open_encounter(encounter_id)
-        settings = SettingsService(window.workspace).get()
-        practice = {
-            "name": settings.practice_name,
-            "address": settings.address_line,
-            "city": settings.city,
-            "state": settings.state,
-            "phone": settings.phone,
-        }
+        practice = self._letterhead()
         letter = render_query_letter(query, practice)
         if preview_and_print(window, letter, "Provider query"):
             ClaimService(window.workspace).record_output(

@@ -35,6 +35,7 @@ from coderdesk.core.exports.cms1500_layout import (
     grid_to_points,
     service_line_field,
 )
+from coderdesk.core.rules.claim import address_parts
 
 if TYPE_CHECKING:
     from coderdesk.core.rules.claim import Claim, ClaimLine
@@ -118,25 +119,12 @@ def _date(day: dt.date | None, wide: bool) -> str:
     return f"{day:%m %d %Y}" if wide else f"{day:%m %d %y}"
 
 
-def _address_parts(address: object) -> tuple[str, str, str, str]:
-    if isinstance(address, dict):
-        return (
-            str(address.get("line", "")),
-            str(address.get("city", "")),
-            str(address.get("state", "")),
-            str(address.get("postal_code", "")),
-        )
-    parts = [p.strip() for p in str(address or "").split(",")]
-    line, city, state, postal = (parts + ["", "", "", ""])[:4]
-    return line, city, state, postal
-
-
 def _header(writer: _Writer, claim: Claim, signed: dt.date) -> None:
     payer, patient, subscriber = claim.payer, claim.patient, claim.subscriber
     billing = claim.billing_provider
     put = writer.put
     put(FIELDS["payer_name"], str(payer.get("name", "")))
-    street, city, state, postal = _address_parts(payer.get("address", ""))
+    street, city, state, postal = address_parts(payer.get("address", ""))
     put(FIELDS["payer_address"], street)
     put(FIELDS["payer_city"], " ".join(p for p in (city, state, postal) if p))
     put(FIELDS["plan_other"], "X")
@@ -146,7 +134,7 @@ def _header(writer: _Writer, claim: Claim, signed: dt.date) -> None:
     if claim.patient_sex in ("M", "F"):
         put(FIELDS[f"patient_sex_{claim.patient_sex.lower()}"], "X")
     put(FIELDS["insured_name"], str(subscriber.get("name") or patient.get("name", "")))
-    street, city, state, postal = _address_parts(patient.get("address", {}))
+    street, city, state, postal = address_parts(patient.get("address", {}))
     for prefix in ("patient", "insured"):
         put(FIELDS[f"{prefix}_street"], street)
         put(FIELDS[f"{prefix}_city"], city)
@@ -164,7 +152,7 @@ def _header(writer: _Writer, claim: Claim, signed: dt.date) -> None:
     put(FIELDS["provider_signature"], SIGNATURE_ON_FILE)
     put(FIELDS["provider_signature_date"], _date(signed, wide=False))
     put(FIELDS["billing_name"], str(billing.get("name", "")))
-    street, city, state, postal = _address_parts(billing.get("address", ""))
+    street, city, state, postal = address_parts(billing.get("address", ""))
     put(FIELDS["billing_street"], street)
     put(FIELDS["billing_city"], " ".join(p for p in (city, state, postal) if p))
     put(FIELDS["billing_npi"], str(billing.get("npi", "")))

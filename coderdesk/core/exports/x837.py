@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from coderdesk.core.errors import UsageError
+from coderdesk.core.rules.claim import address_parts
 
 if TYPE_CHECKING:
     from coderdesk.core.rules.claim import Claim, ClaimLine
@@ -78,14 +79,8 @@ class _Segments:
         self.items.append(ELEMENT.join(values))
 
 
-def _address(out: _Segments, address: dict[str, str] | str) -> None:
-    if isinstance(address, dict):
-        line = address.get("line", "")
-        city, state = address.get("city", ""), address.get("state", "")
-        postal = address.get("postal_code", "")
-    else:
-        parts = [p.strip() for p in str(address).split(",")]
-        line, city, state, postal = (parts + ["", "", "", ""])[:4]
+def _address(out: _Segments, address: object) -> None:
+    line, city, state, postal = address_parts(address)
     out.add("N3", clean(line, 55) or "UNKNOWN")
     out.add("N4", clean(city, 30) or "UNKNOWN", clean(state, 2) or "XX", _digits(postal)[:9])
 

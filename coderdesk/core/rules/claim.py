@@ -33,6 +33,21 @@ class ClaimLine:
     date_to: dt.date | None
 
 
+def address_parts(address: object) -> tuple[str, str, str, str]:
+    """(street, city, state, postal code) of an address written either way the claim
+    format allows: an object with line/city/state/postal_code, or "line, city, ST, zip"."""
+    if isinstance(address, dict):
+        return (
+            str(address.get("line", "") or ""),
+            str(address.get("city", "") or ""),
+            str(address.get("state", "") or ""),
+            str(address.get("postal_code", "") or ""),
+        )
+    parts = [p.strip() for p in str(address or "").split(",")]
+    line, city, state, postal = (parts + ["", "", "", ""])[:4]
+    return line, city, state, postal
+
+
 def _plain_set(codes: tuple[str, ...]) -> set[str]:
     return {code.replace(".", "").upper() for code in codes}
 

@@ -66,8 +66,9 @@ class RuleEngine:
 
         self.library = library
         self.custom = custom or CustomRules()
-        self.rules: list[Rule] = rules if rules is not None else default_rules()
-        self.rules.extend(self.custom.rules)
+        # A copy: the caller's list is not ours to extend with the custom rules.
+        base = list(rules) if rules is not None else default_rules()
+        self.rules: list[Rule] = [*base, *self.custom.rules]
         self.tables = tables or rule_tables()
         self.reference = ReferenceData(library)
         self._tables: dict[int, IcdTable] = {}

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from coderdesk.core.errors import UsageError
 from coderdesk.core.rules.claim import Claim, parse_claim
@@ -344,7 +344,7 @@ def _find_or_add_patient(session: Session, claim: Claim, dob: dt.date) -> int:
 
 
 def _new_account(session: Session) -> str:
-    count = len(list(session.scalars(select(Patient.id))))
+    count = session.scalar(select(func.count()).select_from(Patient)) or 0
     return f"IMPORT-{count + 1:06d}"
 
 

@@ -50,28 +50,39 @@ class CodeSheetService(WorkspaceService):
 
     def replace_diagnoses(self, encounter_id: int, codes: list[str]) -> None:
         """Set the encounter's diagnoses, first-listed first."""
-        if len(codes) > MAX_DIAGNOSES:
-            raise UsageError("A claim holds at most 12 diagnoses (A-L).")
-        with self.workspace.session() as session:
-            get_or_raise(session, Encounter, encounter_id, "Encounter")
-            session.execute(delete(Diagnosis).where(Diagnosis.encounter_id == encounter_id))
-            for position, code in enumerate(codes, start=1):
-                session.add(
-                    Diagnosis(
-                        encounter_id=encounter_id, position=position, code=_normalise_code(code)
-                    )
-                )
-            self._audit(session, AuditAction.UPDATE, "code_sheet", encounter_id)
+        self._replace(encounter_id, codes, None)
 
     def replace_lines(self, encounter_id: int, lines: list[LineInput]) -> None:
         """Set the encounter's service lines, in order."""
-        for line in lines:
+        self._replace(encounter_id, None, lines)
+
+    def replace_sheet(self, encounter_id: int, codes: list[str], lines: list[LineInput]) -> None:
+        """Set diagnoses and lines together: one transaction, so one edit never half-lands."""
+        self._replace(encounter_id, codes, lines)
+
+    def _replace(
+        self, encounter_id: int, codes: list[str] | None, lines: list[LineInput] | None
+    ) -> None:
+        if codes is not None and len(codes) > MAX_DIAGNOSES:
+            raise UsageError("A claim holds at most 12 diagnoses (A-L).")
+        for line in lines or []:
             _check_line(line)
         with self.workspace.session() as session:
             get_or_raise(session, Encounter, encounter_id, "Encounter")
-            session.execute(delete(ServiceLine).where(ServiceLine.encounter_id == encounter_id))
-            for position, line in enumerate(lines, start=1):
-                session.add(_line_row(encounter_id, position, line))
+            if codes is not None:
+                session.execute(delete(Diagnosis).where(Diagnosis.encounter_id == encounter_id))
+                for position, code in enumerate(codes, start=1):
+                    session.add(
+                        Diagnosis(
+                            encounter_id=encounter_id,
+                            position=position,
+                            code=_normalise_code(code),
+                        )
+                    )
+            if lines is not None:
+                session.execute(delete(ServiceLine).where(ServiceLine.encounter_id == encounter_id))
+                for position, line in enumerate(lines, start=1):
+                    session.add(_line_row(encounter_id, position, line))
             self._audit(session, AuditAction.UPDATE, "code_sheet", encounter_id)
 
 

@@ -81,6 +81,7 @@ class QueriesDialog(QDialog):
             buttons.addWidget(button)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
+        self._records: dict[int, QueryRecord] = {}
         layout = QVBoxLayout(self)
         layout.addWidget(self.listing)
         layout.addLayout(form)
@@ -90,10 +91,11 @@ class QueriesDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        """Read the encounter's queries again."""
+        """Read the encounter's queries again (once; selections use what was read)."""
         current = self.current()
         self.listing.clear()
-        for record in self.service.for_encounter(self.encounter_id):
+        self._records = {r.id: r for r in self.service.for_encounter(self.encounter_id)}
+        for record in self._records.values():
             due = f", due {record.due_date:%m/%d/%Y}" if record.due_date else ""
             item = QListWidgetItem(f"[{record.status}{due}] {record.query.question}")
             item.setData(QUERY_ID_ROLE, record.id)
@@ -110,7 +112,7 @@ class QueriesDialog(QDialog):
         item: QListWidgetItem | None = self.listing.currentItem()
         if item is None:
             return None
-        return self.service.get(int(item.data(QUERY_ID_ROLE)))
+        return self._records.get(int(item.data(QUERY_ID_ROLE)))
 
     def _selected(self, *_items: object) -> None:
         record = self.current()

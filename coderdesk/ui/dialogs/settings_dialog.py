@@ -103,40 +103,36 @@ class SettingsDialog(QDialog):
         self._fill_lists()
 
     def _providers_box(self) -> QGroupBox:
-        box = QGroupBox("Providers", self)
-        self.provider_list = QListWidget(box)
-        self.provider_name = QLineEdit(box)
-        self.provider_name.setPlaceholderText("Name (Last, First) or organisation")
-        self.provider_npi = QLineEdit(box)
-        self.provider_npi.setPlaceholderText("NPI")
-        add = QPushButton("Add provider", box)
-        add.clicked.connect(self.add_provider)
-        row = QHBoxLayout()
-        row.addWidget(self.provider_name, 2)
-        row.addWidget(self.provider_npi, 1)
-        row.addWidget(add)
-        layout = QVBoxLayout(box)
-        layout.addWidget(self.provider_list)
-        layout.addLayout(row)
+        box, self.provider_list, self.provider_name, self.provider_npi = self._entry_box(
+            "Providers", "Name (Last, First) or organisation", "NPI", self.add_provider
+        )
         return box
 
     def _payers_box(self) -> QGroupBox:
-        box = QGroupBox("Payers", self)
-        self.payer_list = QListWidget(box)
-        self.payer_name = QLineEdit(box)
-        self.payer_name.setPlaceholderText("Payer name")
-        self.payer_id = QLineEdit(box)
-        self.payer_id.setPlaceholderText("Payer ID")
-        add = QPushButton("Add payer", box)
-        add.clicked.connect(self.add_payer)
+        box, self.payer_list, self.payer_name, self.payer_id = self._entry_box(
+            "Payers", "Payer name", "Payer ID", self.add_payer
+        )
+        return box
+
+    def _entry_box(
+        self, title: str, name_hint: str, id_hint: str, on_add: Callable[[], None]
+    ) -> tuple[QGroupBox, QListWidget, QLineEdit, QLineEdit]:
+        """A list with a name and an identifier to add below it."""
+        box = QGroupBox(title, self)
+        listing = QListWidget(box)
+        name, identifier = QLineEdit(box), QLineEdit(box)
+        name.setPlaceholderText(name_hint)
+        identifier.setPlaceholderText(id_hint)
+        add = QPushButton(f"Add {title.lower().rstrip('s')}", box)
+        add.clicked.connect(on_add)
         row = QHBoxLayout()
-        row.addWidget(self.payer_name, 2)
-        row.addWidget(self.payer_id, 1)
+        row.addWidget(name, 2)
+        row.addWidget(identifier, 1)
         row.addWidget(add)
         layout = QVBoxLayout(box)
-        layout.addWidget(self.payer_list)
+        layout.addWidget(listing)
         layout.addLayout(row)
-        return box
+        return box, listing, name, identifier
 
     def _fill_lists(self) -> None:
         providers = self.service.providers()
