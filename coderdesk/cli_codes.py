@@ -317,8 +317,53 @@ def _claim_without_errors(path: Path) -> tuple[Any, Any]:
     return data, claim
 
 
+def _one_source(args: argparse.Namespace) -> bool:
+    """Whether the claim comes from a workspace (True) or a claim JSON file (False)."""
+    if (args.claim is None) == (args.workspace is None) or (
+        args.workspace is not None and args.encounter is None
+    ):
+        raise UsageError("Give CLAIM.json, or --workspace PATH with --encounter N.")
+    return args.workspace is not None
+
+
+def _from_workspace(args: argparse.Namespace, claim_format: str, **options: Any) -> int:
+    """An encounter's 837P or CMS-1500 through the workspace (numbered, recorded, audited)."""
+    from coderdesk.cli import current_passphrase
+    from coderdesk.core.codes.importers import ensure_default_icd10cm
+    from coderdesk.core.files import write_private_bytes
+    from coderdesk.core.rules.claim import parse_claim
+    from coderdesk.core.rules.custom import load_user_rules
+    from coderdesk.core.rules.engine import RuleEngine
+    from coderdesk.core.services.claim_files import ClaimBlocked, ClaimFileService
+    from coderdesk.core.services.claims import ClaimService
+    from coderdesk.core.store.workspace import Workspace
+
+    workspace = Workspace.unlock(args.workspace, current_passphrase())
+    try:
+        data = ClaimService(workspace).to_claim(args.encounter, audited=False)
+        with _library() as library:
+            ensure_default_icd10cm(library)
+            findings = RuleEngine(library, custom=load_user_rules()).validate(parse_claim(data))
+        files = ClaimFileService(workspace)
+        try:
+            if claim_format == "837p":
+                produced = files.write_837p(args.encounter, findings)
+            else:
+                produced = files.write_cms1500(args.encounter, findings, **options)
+        except ClaimBlocked as exc:
+            sys.stderr.write(f"coderdesk: {exc.user_message}\n")
+            return 1
+    finally:
+        workspace.close()
+    write_private_bytes(args.output, produced.content)
+    number = f" (interchange {produced.interchange:09d})" if produced.interchange else ""
+    _say(f"{claim_format.upper()} written to {args.output}{number}")
+    return 0
+
+
 def cmd_export_cms1500(args: argparse.Namespace) -> int:
-    """`coderdesk export cms1500 CLAIM.json -o OUT.pdf [--mode form|data] [--offset X,Y]`."""
+    """`coderdesk export cms1500 (CLAIM.json | --workspace PATH --encounter N) -o OUT.pdf
+    [--mode form|data] [--offset X,Y]`."""
     from coderdesk.core.exports.cms1500 import render_cms1500
     from coderdesk.core.files import write_private_bytes
 
@@ -328,6 +373,8 @@ def cmd_export_cms1500(args: argparse.Namespace) -> int:
         raise UsageError(
             "--offset takes two numbers in inches: RIGHT,DOWN (e.g. 0.1,-0.05)."
         ) from None
+    if _one_source(args):
+        return _from_workspace(args, "cms1500", mode=args.mode, offset=(right, down))
     _data, claim = _claim_without_errors(args.claim)
     if claim is None:
         return 1
@@ -337,11 +384,14 @@ def cmd_export_cms1500(args: argparse.Namespace) -> int:
 
 
 def cmd_export_837p(args: argparse.Namespace) -> int:
-    """`coderdesk export 837p CLAIM.json -o OUT.x12`: exit 1 naming blocking findings."""
+    """`coderdesk export 837p (CLAIM.json | --workspace PATH --encounter N) -o OUT.x12`:
+    exit 1 naming blocking findings."""
     from coderdesk.core.exports.control import next_control_numbers
     from coderdesk.core.exports.x837 import Envelope, build_837p
     from coderdesk.core.files import write_private_text
 
+    if _one_source(args):
+        return _from_workspace(args, "837p")
     data, claim = _claim_without_errors(args.claim)
     if claim is None:
         return 1
@@ -373,12 +423,8 @@ def cmd_export_summary(args: argparse.Namespace) -> int:
     from coderdesk.core.rules.custom import load_user_rules
     from coderdesk.core.rules.engine import RuleEngine
 
-    if (args.claim is None) == (args.workspace is None) or (
-        args.workspace is not None and args.encounter is None
-    ):
-        raise UsageError("Give CLAIM.json, or --workspace PATH with --encounter N.")
     evidence: list[Any] = []
-    if args.workspace is not None:
+    if _one_source(args):
         data, evidence = _encounter_for_summary(args.workspace, args.encounter)
     else:
         data = _load_json_file(args.claim)
@@ -536,7 +582,9 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     export = commands.add_parser("export", help="claims out: CMS-1500 PDF, 837P")
     export_verbs = export.add_subparsers(dest="verb", required=True, metavar="WHAT")
     cms = export_verbs.add_parser("cms1500", help="CMS-1500 (02/12) PDF from a claim")
-    cms.add_argument("claim", type=Path, metavar="CLAIM.json")
+    cms.add_argument("claim", type=Path, nargs="?", metavar="CLAIM.json")
+    cms.add_argument("--workspace", type=Path, metavar="PATH")
+    cms.add_argument("--encounter", type=int, metavar="N")
     cms.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.pdf")
     cms.add_argument("--mode", choices=("data", "form"), default="form")
     cms.add_argument("--offset", default="0,0", metavar="RIGHT,DOWN", help="inches (data mode)")
@@ -552,7 +600,9 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     letter.add_argument("-o", "--output", type=Path, required=True, metavar="LETTER.pdf")
     letter.set_defaults(handler=cmd_export_query)
     x837 = export_verbs.add_parser("837p", help="ASC X12 837P (005010X222A1) from a claim")
-    x837.add_argument("claim", type=Path, metavar="CLAIM.json")
+    x837.add_argument("claim", type=Path, nargs="?", metavar="CLAIM.json")
+    x837.add_argument("--workspace", type=Path, metavar="PATH")
+    x837.add_argument("--encounter", type=int, metavar="N")
     x837.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.x12")
     x837.set_defaults(handler=cmd_export_837p)
 

@@ -271,8 +271,21 @@ class MainWindow(QMainWindow):
         self.export_claim_action = self._action(
             "E&xport claim (JSON)...", QKeySequence(), self.file_actions.export_claim
         )
-        self.export_claim_action.setEnabled(False)
-        encounter_menu.addAction(self.export_claim_action)
+        self.export_837p_action = self._action(
+            "Export &837P (X12)...", QKeySequence(), self.file_actions.export_837p
+        )
+        self.export_cms1500_action = self._action(
+            "Export CMS-1500 P&DF (form)...", QKeySequence(), self.file_actions.export_cms1500
+        )
+        # Nothing leaves while an error stands without an override.
+        self.claim_out_actions = (
+            self.export_claim_action,
+            self.export_837p_action,
+            self.export_cms1500_action,
+        )
+        for action in self.claim_out_actions:
+            action.setEnabled(False)
+            encounter_menu.addAction(action)
         self.print_claim_action = self._action(
             "&Print CMS-1500 (red form)...",
             QKeySequence.StandardKey.Print,
@@ -289,6 +302,12 @@ class MainWindow(QMainWindow):
             "Q&ueries (answer, close)...", QKeySequence(), self.file_actions.show_queries
         )
         encounter_menu.addAction(self.queries_action)
+        self.open_queries_action = self._action(
+            "Open queries, &all encounters (remind, escalate)...",
+            QKeySequence(),
+            self.file_actions.show_open_queries,
+        )
+        encounter_menu.addAction(self.open_queries_action)
         encounter_menu.addAction(self.print_claim_action)
         encounter_menu.addAction(self.print_summary_action)
         code_menu = self.menuBar().addMenu("&Code")
@@ -378,9 +397,11 @@ class MainWindow(QMainWindow):
 
     def _show_counts(self, rows: list[WorklistRow]) -> None:
         counts = EncounterService.status_counts(rows)
-        self.status_counts.setText(
-            "  ".join(f"{STATUS_LABELS[s]}: {n}" for s, n in counts.items() if n)
-        )
+        shown = [f"{STATUS_LABELS[s]}: {n}" for s, n in counts.items() if n]
+        overdue = sum(row.overdue_queries for row in rows)
+        if overdue:
+            shown.append(f"Queries overdue: {overdue} (Encounter > Open queries)")
+        self.status_counts.setText("  ".join(shown))
 
     def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         encounter_id = self.worklist.selected_encounter_id()
@@ -483,7 +504,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(status in allowed)
 
     def _show_sheet(self, detail: EncounterDetail) -> None:
-        self.export_claim_action.setEnabled(False)  # until the new sheet is validated
+        self._enable_claim_out(False)  # until the new sheet is validated
         self.detail = detail
         self._enable_moves()
         self.encoder.day = detail.date_of_service.isoformat()
@@ -611,15 +632,19 @@ class MainWindow(QMainWindow):
             self.findings.show_findings(findings)
             # Nothing leaves while an error stands without an override.
             blocked = self.findings.blocking_count()
-            self.export_claim_action.setEnabled(not blocked)
-            self.export_claim_action.setToolTip(
-                f"{blocked} error(s) to resolve first" if blocked else "Write the claim"
+            self._enable_claim_out(
+                not blocked, f"{blocked} error(s) to resolve first" if blocked else ""
             )
+
+    def _enable_claim_out(self, enabled: bool, why: str = "") -> None:
+        for action in self.claim_out_actions:
+            action.setEnabled(enabled)
+            action.setToolTip(why or action.text().replace("&", "").rstrip("."))
 
     def clear_views(self) -> None:
         """Remove every piece of PHI from the window's models and widgets."""
         self.detail = None
-        self.export_claim_action.setEnabled(False)
+        self._enable_claim_out(False)
         self.undo_stack.clear()
         self._validation += 1  # results of runs still in flight are dropped
         self.chart.clear()

@@ -17,8 +17,9 @@ from coderdesk.core.errors import CoderDeskError
 from coderdesk.core.exports.cms1500 import render_cms1500
 from coderdesk.core.exports.query_letter import render_query_letter
 from coderdesk.core.exports.summary import render_summary
-from coderdesk.core.files import write_private_json
+from coderdesk.core.files import write_private_bytes, write_private_json
 from coderdesk.core.rules.claim import parse_claim
+from coderdesk.core.services.claim_files import ClaimFile, ClaimFileService
 from coderdesk.core.services.claims import ClaimService
 from coderdesk.core.services.documents import DocumentService, read_file
 from coderdesk.core.services.evidence import EvidenceService
@@ -249,6 +250,49 @@ class WorkspaceActions(QObject):
             return
         window.statusBar().showMessage(f"Claim written to {destination}.", 5000)
 
+    def export_837p(self, destination: Path | None = None) -> None:
+        """Encounter > Export 837P: numbered from the workspace, recorded and audited."""
+        self._write_claim_file("837p", destination)
+
+    def export_cms1500(self, destination: Path | None = None) -> None:
+        """Encounter > Export CMS-1500 PDF: the form with its data, for PDF payers."""
+        self._write_claim_file("cms1500", destination)
+
+    def _write_claim_file(self, claim_format: str, destination: Path | None) -> None:
+        window = self.window
+        workspace, detail = window.workspace, window.detail
+        if workspace is None or detail is None or self._blocked():
+            return
+        if destination is None:
+            suffix, kind = (
+                (".x12", "837P (*.x12)") if claim_format == "837p" else (".pdf", "PDF (*.pdf)")
+            )
+            chosen, _filter = QFileDialog.getSaveFileName(
+                window, "Write the claim", f"claim-{detail.id}-{claim_format}{suffix}", kind
+            )
+            if not chosen:
+                return
+            destination = Path(chosen)
+        encounter_id, target = detail.id, destination
+        findings = list(window.findings.findings)  # the live verdict on this very sheet
+
+        def work(_progress: ProgressCallback, _cancel: CancelToken) -> ClaimFile:
+            files = ClaimFileService(workspace)
+            if claim_format == "837p":
+                produced = files.write_837p(encounter_id, findings)
+            else:
+                produced = files.write_cms1500(encounter_id, findings, mode="form")
+            write_private_bytes(target, produced.content)
+            return produced
+
+        def done(produced: ClaimFile) -> None:
+            number = f", interchange {produced.interchange:09d}" if produced.interchange else ""
+            window.statusBar().showMessage(f"Claim written to {target}{number}.", 8000)
+            window.refresh_worklist(keep=encounter_id)
+
+        window.statusBar().showMessage("Writing the claim...")
+        window.runner.start(work, done, window.show_failure)
+
     def claim_pdf(self, mode: str = "data") -> bytes | None:
         """The open encounter's CMS-1500 (data mode: on the red form, printer offset)."""
         window = self.window
@@ -321,11 +365,23 @@ class WorkspaceActions(QObject):
         return composer
 
     def show_queries(self) -> QueriesDialog | None:
-        """Encounter > Queries: answer, close, withdraw or print again."""
+        """Encounter > Queries: answer, close, withdraw, remind or print again."""
         window = self.window
         if window.workspace is None or window.detail is None:
             return None
-        dialog = QueriesDialog(window.workspace, window.detail.id, window)
+        return self._queries_dialog(window.detail.id)
+
+    def show_open_queries(self) -> QueriesDialog | None:
+        """Encounter > Open queries, all encounters: the overdue ones first, to escalate."""
+        if self.window.workspace is None:
+            return None
+        return self._queries_dialog(None)
+
+    def _queries_dialog(self, encounter_id: int | None) -> QueriesDialog | None:
+        window = self.window
+        if window.workspace is None:
+            return None
+        dialog = QueriesDialog(window.workspace, encounter_id, window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.changed.connect(self._queries_changed)
         dialog.reprint_requested.connect(self._print_letter)
@@ -338,15 +394,33 @@ class WorkspaceActions(QObject):
             encounter_id = window.detail.id
             window.refresh_worklist(keep=encounter_id)
             window.open_encounter(encounter_id)
+        else:
+            window.refresh_worklist()
 
     def _print_letter(self, record: QueryRecord) -> None:
+        self.print_query_letter(record.id, record.encounter_id)
+
+    def query_letter_pdf(self, query_id: int) -> bytes | None:
+        """A query's letter with its identifiers, due date and any reminder heading."""
         window = self.window
         if window.workspace is None:
+            return None
+        try:
+            letter, issued = QueryService(window.workspace).letter_query(query_id)
+            return render_query_letter(letter, self._letterhead(), issued)
+        except CoderDeskError as exc:
+            window.show_failure(exc)
+            return None
+
+    def print_query_letter(self, query_id: int, encounter_id: int) -> None:
+        """Preview and print a query's letter (audited when printed)."""
+        window = self.window
+        pdf = self.query_letter_pdf(query_id)
+        if pdf is None or window.workspace is None:
             return
-        practice = self._letterhead()
-        if preview_and_print(window, render_query_letter(record.query, practice), "Query"):
+        if preview_and_print(window, pdf, "Provider query"):
             ClaimService(window.workspace).record_output(
-                record.encounter_id, AuditAction.PRINT, "query_letter"
+                encounter_id, AuditAction.PRINT, "query_letter"
             )
 
     def _letterhead(self) -> dict[str, str]:
@@ -386,12 +460,7 @@ class WorkspaceActions(QObject):
             return
         window.refresh_worklist(keep=encounter_id)
         window.open_encounter(encounter_id)
-        practice = self._letterhead()
-        letter = render_query_letter(query, practice)
-        if preview_and_print(window, letter, "Provider query"):
-            ClaimService(window.workspace).record_output(
-                encounter_id, AuditAction.PRINT, "query_letter"
-            )
+        self.print_query_letter(query_id, encounter_id)
         window.statusBar().showMessage("Query issued; the encounter waits for the answer.", 6000)
 
     def import_release(self) -> ImportDialog:

@@ -127,3 +127,16 @@ def test_cli_refuses_a_leading_query_and_prints_a_compliant_one(tmp_path: Path) 
     assert not (tmp_path / "bad.pdf").exists()
     assert results["good"].returncode == 0, results["good"].stderr
     assert (tmp_path / "good.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_reminder_says_which_request_it_is_and_when_to_answer() -> None:
+    raw = {
+        **QUERY,
+        "due_date": "04/06/2026",
+        "reminder": {"level": 2, "to": "Dr. Lee, medical director", "first_sent": "03/15/2026"},
+    }
+    pages, text = letter_text(raw)
+    assert pages == 1
+    assert "Third request, first sent 03/15/2026" in text
+    assert "Escalated to Dr. Lee, medical director" in text
+    assert "by 04/06/2026" in text

@@ -210,3 +210,22 @@ def test_status_moves_follow_the_workflow_and_ready_waits_for_errors(
     assert actions[EncounterStatus.EXPORTED].isEnabled()
     assert window.worklist.selected_encounter_id() == encounter_id
     assert window.productivity_label.text().startswith("Today: 1 coded")
+
+    # A claim needs a service line; the 837P leaves through the workspace: numbered, and
+    # the encounter is exported.
+    window.add_code("hcpcs", "G0438")
+    qtbot.waitUntil(lambda: window.detail is not None and len(window.detail.service_lines) == 1)
+    qtbot.waitUntil(window.export_837p_action.isEnabled)
+    x12 = tmp_path / "claim.x12"
+    window.file_actions.export_837p(x12)
+    qtbot.waitUntil(x12.exists)
+    assert x12.read_text(encoding="ascii").startswith("ISA*")
+    qtbot.waitUntil(
+        lambda: EncounterService(demo_workspace).open(encounter_id).status
+        is EncounterStatus.EXPORTED
+    )
+    qtbot.waitUntil(lambda: "interchange 000000001" in window.statusBar().currentMessage())
+    pdf = tmp_path / "claim.pdf"
+    window.file_actions.export_cms1500(pdf)
+    qtbot.waitUntil(pdf.exists)
+    assert pdf.read_bytes().startswith(b"%PDF")

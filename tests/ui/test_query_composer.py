@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 from typing import TYPE_CHECKING, Any
 
+from pypdf import PdfReader
 from PySide6.QtGui import QTextCursor
 
 import coderdesk.ui.workspace_actions as actions_module
 from coderdesk.core.demo import DEMO_CHARTS
+from coderdesk.core.queries.model import parse_query
+from coderdesk.core.queries.templates import templates
 from coderdesk.core.services.encounters import EncounterService
 from coderdesk.core.services.queries import QueryService
 from coderdesk.core.store.models import EncounterStatus
@@ -36,9 +41,14 @@ def test_compose_check_issue_and_print(
     assert window.detail is not None
     encounter_id = window.detail.id
     printed: list[str] = []
-    monkeypatch.setattr(
-        actions_module, "preview_and_print", lambda _w, _pdf, title: printed.append(title) or True
-    )
+    letters: list[bytes] = []
+
+    def fake_print(_window: object, pdf: bytes, title: str) -> bool:
+        printed.append(title)
+        letters.append(pdf)
+        return True
+
+    monkeypatch.setattr(actions_module, "preview_and_print", fake_print)
 
     composer = window.file_actions.new_query()
     assert composer is not None
@@ -79,6 +89,9 @@ def test_compose_check_issue_and_print(
         EncounterService(demo_workspace).open(encounter_id).status is EncounterStatus.QUERY_PENDING
     )
     assert printed == ["Provider query"]
+    text = _text(letters[0])
+    assert account in text  # the letter names the encounter by account, not by name
+    assert DEMO_CHARTS[0].patient.last_name not in text
 
     # The answer comes back: record it, then close; the encounter is in progress again.
     dialog = window.file_actions.show_queries()
@@ -99,4 +112,44 @@ def test_compose_check_issue_and_print(
     )
     status = EncounterService(demo_workspace).open(encounter_id).status
     assert status is EncounterStatus.IN_PROGRESS
+    dialog.close()
+
+
+def _text(pdf: bytes) -> str:
+    return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_an_overdue_query_shows_on_the_worklist_and_is_escalated(
+    qtbot: QtBot, window: MainWindow, demo_workspace: Workspace, monkeypatch: Any
+) -> None:
+    service = QueryService(demo_workspace)
+    encounter_id = EncounterService(demo_workspace).worklist()[0].encounter_id
+    values = {"condition": "anemia"}
+    indicators = [{"text": "Hgb 7.1 g/dL", "source": "Lab report", "date": "2026-03-12"}]
+    draft = parse_query(templates()["clarification"].fill(values, indicators))
+    query_id = service.create(encounter_id, draft, due_date=dt.date.today() - dt.timedelta(3))
+    service.issue(query_id)
+    window.attach(demo_workspace)
+    assert "Queries overdue: 1" in window.status_counts.text()
+    letters: list[bytes] = []
+    monkeypatch.setattr(
+        actions_module, "preview_and_print", lambda _w, pdf, _t: letters.append(pdf) or True
+    )
+
+    dialog = window.file_actions.show_open_queries()
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    assert "Last 90 days: 1 issued" in dialog.figures.text()
+    assert "3 days overdue" in dialog.listing.currentItem().text()
+    assert dialog.escalate_button.isEnabled()
+    dialog.escalate_to.setText("Dr. Lee, medical director")
+    dialog.escalate_query()
+
+    record = service.get(query_id)
+    assert (record.escalation_level, record.escalated_to) == (1, "Dr. Lee, medical director")
+    assert record.due_date is not None
+    assert record.due_date > dt.date.today()
+    assert "Second request" in _text(letters[0])
+    assert "reminded 1x to Dr. Lee" in dialog.listing.currentItem().text()
+    assert "Queries overdue" not in window.status_counts.text()
     dialog.close()

@@ -25,8 +25,12 @@ def _path(folder: Path | None) -> Path:
     return (folder or paths.data_dir()) / CONTROL_FILE
 
 
-def next_control_numbers(folder: Path | None = None) -> tuple[int, int]:
-    """(interchange, group) numbers for the next file; both stored before returning."""
+def next_control_numbers(folder: Path | None = None, after: int = 0) -> tuple[int, int]:
+    """(interchange, group) numbers for the next file; both stored before returning.
+
+    `after` is the last number used elsewhere (a workspace keeps its own), so that files
+    written from claim JSON and from workspaces on this machine never repeat a number.
+    """
     path = _path(folder)
     try:
         stored = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
@@ -35,6 +39,7 @@ def next_control_numbers(folder: Path | None = None) -> tuple[int, int]:
         raise StorageFailed(
             f"The X12 control number file {path.name} is unreadable; fix or remove it."
         ) from None
+    last = max(last, after)
     number = last + 1 if last < MAX_INTERCHANGE else 1
     write_private_json(path, {"interchange": number, "group": number})
     return number, number

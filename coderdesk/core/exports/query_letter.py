@@ -91,6 +91,7 @@ def render_query_letter(
     canvas.setTitle("Provider query")
     page = _Page(canvas)
     _letterhead(page, practice, issued or dt.date.today())
+    _reminder(page, query)
     _addressee(page, query)
     page.text("Clinical indicators", "Helvetica-Bold", 11)
     for indicator in query.indicators:
@@ -111,9 +112,11 @@ def render_query_letter(
     page.text("Printed name and credentials: ____________________________")
     page.gap(8)
     return_to = str(practice.get("return_to") or "the coding office")
+    due = query.extra.get("due_date")
+    when = f"by {due}" if due else "within the time your practice's policy sets"
     page.text(
         f"Please return this query to {return_to}, or answer it in the record with an "
-        "addendum, within the time your practice's policy sets.",
+        f"addendum, {when}.",
         size=9,
     )
     canvas.showPage()
@@ -133,6 +136,20 @@ def _letterhead(page: _Page, practice: dict[str, Any], issued: dt.date) -> None:
     page.gap(4)
     page.rule()
     page.text(f"Documentation query, {issued:%m/%d/%Y}", "Helvetica-Bold", 12)
+    page.gap(2)
+
+
+def _reminder(page: _Page, query: Query) -> None:
+    """A reminder names itself, so the provider knows the first letter is still open."""
+    reminder = query.extra.get("reminder") or {}
+    level = int(reminder.get("level") or 0)
+    if not level:
+        return
+    title = {1: "Second request", 2: "Third request"}.get(level, f"Request no. {level + 1}")
+    first = f", first sent {reminder['first_sent']}" if reminder.get("first_sent") else ""
+    page.text(f"{title}{first}", "Helvetica-Bold", 10)
+    if reminder.get("to"):
+        page.text(f"Escalated to {reminder['to']} under the practice's query policy.", size=9)
     page.gap(2)
 
 

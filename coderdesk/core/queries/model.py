@@ -124,14 +124,22 @@ def parse_query(data: Any) -> Query:
         options=_strings(data.get("options"), "options", problems),
         indicators=tuple(i for i in indicators if i is not None),
         documented=_strings(data.get("documented"), "documented", problems),
-        extra={
-            k: v
-            for k, v in data.items()
-            if k in ("provider", "encounter", "patient", "practice") and isinstance(v, dict)
-        },
+        extra=_extra(data),
     )
     if problems:
         raise QueryFormatError(
             "The query is not in the expected format: " + "; ".join(problems) + "."
         )
     return query
+
+
+def _extra(data: dict[str, Any]) -> dict[str, Any]:
+    """What a letter prints besides the query itself (identifiers, due date, reminder)."""
+    extra: dict[str, Any] = {
+        k: v
+        for k, v in data.items()
+        if k in ("provider", "encounter", "patient", "practice", "reminder") and isinstance(v, dict)
+    }
+    if isinstance(data.get("due_date"), str):
+        extra["due_date"] = data["due_date"]
+    return extra

@@ -322,6 +322,11 @@ class ProviderQuery(Base):
     answer_text: Mapped[str] = mapped_column(Text, default="")
     answered_by: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # 0 = as issued; each reminder or escalation adds one and sets a new due date.
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    escalated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    escalated_to: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    first_due_date: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class Claim(Base):
