@@ -34,7 +34,7 @@ CLAIM: dict[str, Any] = {
         },
     },
     "subscriber": {"id": "SUB123", "name": "Fixture, Pat"},
-    "payer": {"name": "Fixture Health", "id": "FH01"},
+    "payer": {"name": "Fixture Health", "id": "FH01", "program": "group"},
     "billing_provider": {
         "name": "Fixture Clinic",
         "npi": "1234567893",

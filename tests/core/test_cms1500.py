@@ -17,6 +17,7 @@ from coderdesk.core.errors import UsageError
 from coderdesk.core.exports.cms1500 import render_cms1500
 from coderdesk.core.exports.cms1500_layout import (
     BOXES,
+    CHOICES,
     COLUMN_WIDTH,
     DIAGNOSIS_FIELDS,
     FIELDS,
@@ -25,7 +26,7 @@ from coderdesk.core.exports.cms1500_layout import (
     PAGE_HEIGHT,
     TOP_MARGIN,
 )
-from coderdesk.core.rules.claim import parse_claim
+from coderdesk.core.rules.claim import ClaimFormatError, parse_claim
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -131,7 +132,7 @@ def test_each_datum_in_its_box(mode: str) -> None:
         "A-1001": "26",
         "201 00": "28",
         "EXAMPLE CLINIC": "33",
-        "1234567893": "33",
+        "1234567893": "33a",
     }
     for datum, box in expected.items():
         assert box_of(page, datum, offset) == box, datum
@@ -196,3 +197,27 @@ def test_cli_writes_a_form(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert out.read_bytes().startswith(b"%PDF")
     assert out.stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize("program", ["medicare", "medicaid", "tricare", "group", "other"])
+def test_box_1_ticks_the_payers_programme(program: str) -> None:
+    data = claim_data()
+    data["payer"]["program"] = program
+    [page] = texts(render_cms1500(parse_claim(data), mode="data"))
+    ticks = [grid(x, y) for text, x, y in page if text == "X"]
+    wanted = CHOICES[f"plan_{program}"]
+    in_box_1 = [(c, ln) for c, ln in ticks if BOXES["1"].holds(c + 0.5, ln)]
+    assert len(in_box_1) == 1
+    assert abs(in_box_1[0][0] - wanted.column) < 0.1
+
+
+def test_an_unknown_programme_is_a_shape_error() -> None:
+    data = claim_data()
+    data["payer"]["program"] = "medigap"
+    with pytest.raises(ClaimFormatError, match="payer.program"):
+        parse_claim(data)
+
+
+def test_every_tick_box_lies_in_its_box() -> None:
+    for name, choice in CHOICES.items():
+        assert BOXES[choice.box].holds(choice.column, choice.line), name

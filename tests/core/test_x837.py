@@ -191,3 +191,17 @@ def test_cli_refuses_a_claim_with_errors_and_writes_a_clean_one(tmp_path: Path) 
     assert not (tmp_path / "bad.x12").exists()
     assert outputs["good"].returncode == 0, outputs["good"].stderr
     assert pyx12_errors((tmp_path / "good.x12").read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize(
+    ("program", "indicator"), [("medicare", "MB"), ("medicaid", "MC"), (None, "CI")]
+)
+def test_the_claim_filing_indicator_follows_the_programme(
+    program: str | None, indicator: str
+) -> None:
+    data = claim_data(1, 1, 0)
+    if program:
+        data["payer"]["program"] = program
+    text = build_837p(parse_claim(data), ENVELOPE)
+    assert f"SBR*P*18*******{indicator}~" in text
+    assert pyx12_errors(text) == []

@@ -221,8 +221,9 @@ def test_status_moves_follow_the_workflow_and_ready_waits_for_errors(
     qtbot.waitUntil(x12.exists)
     assert x12.read_text(encoding="ascii").startswith("ISA*")
     qtbot.waitUntil(
-        lambda: EncounterService(demo_workspace).open(encounter_id).status
-        is EncounterStatus.EXPORTED
+        lambda: (
+            EncounterService(demo_workspace).open(encounter_id).status is EncounterStatus.EXPORTED
+        )
     )
     qtbot.waitUntil(lambda: "interchange 000000001" in window.statusBar().currentMessage())
     pdf = tmp_path / "claim.pdf"

@@ -22,7 +22,11 @@ from reportlab.pdfgen.canvas import Canvas
 
 from coderdesk.core.errors import UsageError
 from coderdesk.core.exports.cms1500_layout import (
+    BOX24_HEADINGS,
+    BOX24_RULES,
+    BOX24_SHADED_RULES,
     BOXES,
+    CHOICES,
     COLUMN_WIDTH,
     DIAGNOSIS_FIELDS,
     FIELDS,
@@ -31,6 +35,8 @@ from coderdesk.core.exports.cms1500_layout import (
     PAGE_HEIGHT,
     PAGE_WIDTH,
     POINTS_PER_INCH,
+    RULES,
+    SUBLABELS,
     Field,
     grid_to_points,
     service_line_field,
@@ -45,7 +51,8 @@ FORM_RED = Color(0.80, 0.15, 0.15)
 SHADE = Color(0.98, 0.88, 0.88)
 DATA_FONT, DATA_SIZE = "Courier", 10
 LABEL_FONT, LABEL_SIZE = "Helvetica", 5.5
-LABEL_CHAR_WIDTH = 0.5  # of the font size, for an average Helvetica capital
+TICK_SIZE = 8.0  # points: the side of a tick box, around a Courier 10 capital
+HEADING_SIZE = 4.6
 POINTER_LETTERS = "ABCDEFGHIJKL"
 SIGNATURE_ON_FILE = "SIGNATURE ON FILE"
 
@@ -127,7 +134,7 @@ def _header(writer: _Writer, claim: Claim, signed: dt.date) -> None:
     street, city, state, postal = address_parts(payer.get("address", ""))
     put(FIELDS["payer_address"], street)
     put(FIELDS["payer_city"], " ".join(p for p in (city, state, postal) if p))
-    put(FIELDS["plan_other"], "X")
+    put(FIELDS[f"plan_{claim.program}"], "X")
     put(FIELDS["insured_id"], str(subscriber.get("id", "")))
     put(FIELDS["patient_name"], str(patient.get("name", "")))
     put(FIELDS["patient_dob"], _date(claim.patient_dob, wide=True))
@@ -140,8 +147,15 @@ def _header(writer: _Writer, claim: Claim, signed: dt.date) -> None:
         put(FIELDS[f"{prefix}_city"], city)
         put(FIELDS[f"{prefix}_state"], state)
         put(FIELDS[f"{prefix}_zip"], postal)
-    put(FIELDS["relationship_self"], "X")
+    put(FIELDS["relationship_self"], "X")  # the subscriber is the patient (837P SBR02 18)
+    # Nothing in the claim relates the condition to work or an accident (no CLM11 either).
+    for cause in ("employment", "auto_accident", "other_accident"):
+        put(FIELDS[f"{cause}_no"], "X")
     put(FIELDS["insured_group"], str(subscriber.get("group", "") or "NONE"))
+    put(FIELDS["insured_dob"], _date(claim.patient_dob, wide=True))
+    if claim.patient_sex in ("M", "F"):
+        put(FIELDS[f"insured_sex_{claim.patient_sex.lower()}"], "X")
+    put(FIELDS["other_plan_no"], "X")  # one payer per claim: no secondary coverage sent
     put(FIELDS["patient_signature"], SIGNATURE_ON_FILE)
     put(FIELDS["patient_signature_date"], _date(signed, wide=False))
     put(FIELDS["insured_signature"], SIGNATURE_ON_FILE)
@@ -185,27 +199,82 @@ def _service_line(writer: _Writer, claim: Claim, index: int, line: ClaimLine) ->
 
 
 def _draw_form(canvas: Canvas) -> None:
-    """The form's frame: boxes with their numbers and labels, shaded supplemental rows."""
+    """The form: boxes with numbers and labels, tick boxes, inner lines, the service-line
+    table with its headings, shaded supplemental rows and column dividers."""
     canvas.setStrokeColor(FORM_RED)
     canvas.setLineWidth(0.5)
-    for index in range(LINES_PER_PAGE):
-        field = service_line_field("from", index)
-        x, y = grid_to_points(1, field.line - 1)
-        canvas.setFillColor(SHADE)
-        canvas.rect(x, y - 0.3 * LINE_HEIGHT, 81 * COLUMN_WIDTH, LINE_HEIGHT, stroke=0, fill=1)
-        canvas.line(x, y - 1.3 * LINE_HEIGHT, x + 81 * COLUMN_WIDTH, y - 1.3 * LINE_HEIGHT)
+    _draw_service_table(canvas)
+    canvas.setFillColor(FORM_RED)
     for box in BOXES.values():
         left, top = grid_to_points(box.left, box.top)
         right, bottom = grid_to_points(box.right, box.bottom)
         canvas.rect(left, bottom, right - left, top - bottom, stroke=1, fill=0)
-        canvas.setFillColor(FORM_RED)
-        canvas.setFont(LABEL_FONT, LABEL_SIZE)
         number = "" if box.number == "carrier" else f"{box.number}. "
-        fits = int((right - left - 3) / (LABEL_SIZE * LABEL_CHAR_WIDTH))
-        canvas.drawString(left + 2, top - LABEL_SIZE - 1, f"{number}{box.label}"[:fits])
+        _label(canvas, left + 2, top - LABEL_SIZE - 1, f"{number}{box.label}", right - left - 4)
+    for column, line, text in SUBLABELS:
+        x, y = grid_to_points(column, line)
+        _label(canvas, x, y, text, PAGE_WIDTH)
+    for left_column, top_line, right_column, bottom_line in RULES:
+        canvas.line(
+            *grid_to_points(left_column, top_line), *grid_to_points(right_column, bottom_line)
+        )
+    for choice in CHOICES.values():
+        x, y = grid_to_points(choice.column, choice.line)
+        canvas.rect(x - 1, y - 2, TICK_SIZE, TICK_SIZE + 0.5, stroke=1, fill=0)
+        if choice.label_above:
+            top = grid_to_points(choice.column, BOXES[choice.box].top)[1]
+            _label(canvas, x - 0.5, top - LABEL_SIZE - 1, choice.label, PAGE_WIDTH)
+        else:
+            _label(canvas, x + TICK_SIZE + 1.5, y, choice.label, PAGE_WIDTH)
+    for letter, field in DIAGNOSIS_FIELDS.items():
+        x, y = grid_to_points(field.column - 1.6, field.line)
+        _label(canvas, x, y, f"{letter}.", COLUMN_WIDTH * 2)
     canvas.setFont("Helvetica-Bold", 9)
     canvas.drawString(18, PAGE_HEIGHT - 14, "HEALTH INSURANCE CLAIM FORM")
     canvas.setFont(LABEL_FONT, 6)
     canvas.drawString(
         18, PAGE_HEIGHT - 22, "APPROVED BY NATIONAL UNIFORM CLAIM COMMITTEE (NUCC) 02/12"
     )
+
+
+def _label(
+    canvas: Canvas, x: float, y: float, text: str, width: float, size: float = LABEL_SIZE
+) -> None:
+    """Red small print, cut at a word so that it fits `width` points."""
+    canvas.setFont(LABEL_FONT, size)
+    while text and canvas.stringWidth(text, LABEL_FONT, size) > width:
+        text = text.rsplit(" ", 1)[0] if " " in text else text[:-1]
+    canvas.drawString(x, y, text)
+
+
+# Dividers inside a column (modifiers, cents) that a heading may run across.
+_SUBCOLUMNS = (9.6, 31.3, 34.3, 37.3, 40.3, 57.1)
+
+
+def _draw_service_table(canvas: Canvas) -> None:
+    """Box 24: headings, numbered lines with their shaded supplemental part, dividers."""
+    right = grid_to_points(82, 0)[0]
+    canvas.setFillColor(FORM_RED)
+    for column, line, text in BOX24_HEADINGS:
+        x, y = grid_to_points(column, line)
+        # A heading stays within its column (the next divider to its right).
+        end = min(c for c in (*BOX24_RULES, 82) if c > column + 0.5 and c not in _SUBCOLUMNS)
+        _label(canvas, x, y, text, (end - column - 0.2) * COLUMN_WIDTH, HEADING_SIZE)
+    header_bottom = service_line_field("from", 0).line - 1.7
+    for column in BOX24_RULES:
+        canvas.line(*grid_to_points(column, 41.2), *grid_to_points(column, header_bottom))
+    for index in range(LINES_PER_PAGE):
+        line = service_line_field("from", index).line
+        shaded_top, unshaded_top, bottom = line - 1.7, line - 0.7, line + 0.3
+        x, y = grid_to_points(1, shaded_top)
+        canvas.setFillColor(SHADE)
+        canvas.rect(x, y - LINE_HEIGHT, right - x, LINE_HEIGHT, stroke=0, fill=1)
+        canvas.line(x, y, right, y)
+        canvas.line(x, grid_to_points(1, bottom)[1], right, grid_to_points(1, bottom)[1])
+        for column in BOX24_RULES:
+            top = shaded_top if column in BOX24_SHADED_RULES else unshaded_top
+            canvas.line(*grid_to_points(column, top), *grid_to_points(column, bottom))
+        canvas.setFillColor(FORM_RED)
+        canvas.setFont("Helvetica-Bold", 8)
+        number_x, number_y = grid_to_points(1, line - 0.4)
+        canvas.drawRightString(number_x - 3, number_y, str(index + 1))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from coderdesk.core.errors import UsageError
-from coderdesk.core.rules.claim import address_parts
+from coderdesk.core.rules.claim import PROGRAMS, address_parts
 
 if TYPE_CHECKING:
     from coderdesk.core.rules.claim import Claim, ClaimLine
@@ -189,7 +189,7 @@ def _billing_provider(out: _Segments, claim: Claim) -> None:
 def _subscriber(out: _Segments, claim: Claim) -> None:
     patient, subscriber, payer = claim.patient, claim.subscriber, claim.payer
     out.add("HL", "2", "1", "22", "0")
-    out.add("SBR", "P", "18", "", "", "", "", "", "", "CI")
+    out.add("SBR", "P", "18", "", "", "", "", "", "", PROGRAMS[claim.program])
     last, first = _name_parts(subscriber.get("name") or patient.get("name", ""))
     out.add("NM1", "IL", "1", last, first, "", "", "", "MI", clean(subscriber.get("id", ""), 80))
     _address(out, patient.get("address", {}) or {})

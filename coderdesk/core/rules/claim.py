@@ -79,6 +79,20 @@ class Override:
         }
 
 
+# The insurance programme of the payer: CMS-1500 box 1, and the 837P's claim filing
+# indicator (SBR09) for each.
+PROGRAMS = {
+    "medicare": "MB",
+    "medicaid": "MC",
+    "tricare": "CH",
+    "champva": "VA",
+    "group": "CI",
+    "feca": "FI",
+    "other": "CI",
+}
+DEFAULT_PROGRAM = "other"
+
+
 @dataclass(frozen=True)
 class Claim:
     """A claim as the rules see it."""
@@ -95,6 +109,11 @@ class Claim:
     patient_sex: str = ""
     overrides: tuple[Override, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def program(self) -> str:
+        """The payer's programme (box 1): medicare, medicaid, ..., other."""
+        return str(self.payer.get("program") or DEFAULT_PROGRAM).lower()
 
 
 class _Reader:
@@ -222,6 +241,8 @@ def parse_claim(data: Any) -> Claim:
         patient_sex=str(patient.get("sex", "") or "").upper(),
         overrides=tuple(o for o in overrides if o is not None),
     )
+    if str(claim.payer.get("program") or DEFAULT_PROGRAM).lower() not in PROGRAMS:
+        reader.problems.append(f"'payer.program' must be one of {', '.join(PROGRAMS)}")
     if reader.problems:
         raise ClaimFormatError(
             "The claim is not in the expected format: " + "; ".join(reader.problems) + "."

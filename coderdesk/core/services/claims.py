@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from coderdesk.core.errors import UsageError
-from coderdesk.core.rules.claim import Claim, parse_claim
+from coderdesk.core.rules.claim import DEFAULT_PROGRAM, Claim, parse_claim
 from coderdesk.core.services.base import WorkspaceService, get_or_raise
 from coderdesk.core.store.audit import AuditAction
 from coderdesk.core.store.models import (
@@ -252,7 +252,7 @@ def _patient_json(patient: Patient) -> dict[str, Any]:
 
 def _payer_json(session: Session, payer_id: int | None) -> dict[str, Any]:
     payer = session.get(Payer, payer_id) if payer_id is not None else None
-    return {"name": payer.name, "id": payer.payer_id} if payer else {}
+    return {"name": payer.name, "id": payer.payer_id, "program": payer.program} if payer else {}
 
 
 def _provider_json(session: Session, provider_id: int | None) -> dict[str, Any]:
@@ -357,7 +357,8 @@ def _find_or_add_payer(session: Session, payer: dict[str, Any]) -> int | None:
     found = session.scalars(query).first()
     if found is not None:
         return found.id
-    row = Payer(name=name or payer_id, payer_id=payer_id)
+    program = str(payer.get("program") or DEFAULT_PROGRAM).lower()
+    row = Payer(name=name or payer_id, payer_id=payer_id, program=program)
     session.add(row)
     session.flush()
     return row.id

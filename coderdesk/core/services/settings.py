@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from coderdesk.core.errors import UsageError
+from coderdesk.core.rules.claim import DEFAULT_PROGRAM, PROGRAMS
 from coderdesk.core.rules.claim_rules import npi_is_valid
 from coderdesk.core.rules.tables import rule_tables
 from coderdesk.core.services.base import WorkspaceService
@@ -63,6 +64,7 @@ class PayerInput:
     city: str = ""
     state: str = ""
     postal_code: str = ""
+    program: str = DEFAULT_PROGRAM
 
 
 def _view(row: PracticeSettings) -> PracticeSettingsView:
@@ -128,6 +130,8 @@ class SettingsService(WorkspaceService):
         """Register a payer; return its id."""
         if not data.name.strip():
             raise UsageError("A payer needs a name.")
+        if data.program not in PROGRAMS:
+            raise UsageError(f"The payer's programme must be one of {', '.join(PROGRAMS)}.")
         with self.workspace.session() as session:
             payer = Payer(**vars(data))
             session.add(payer)

@@ -134,6 +134,8 @@ class Payer(Base):
     city: Mapped[str] = mapped_column(String(60), default="")
     state: Mapped[str] = mapped_column(String(2), default="")
     postal_code: Mapped[str] = mapped_column(String(10), default="")
+    # The programme (CMS-1500 box 1, 837P SBR09): medicare, medicaid, ..., other.
+    program: Mapped[str] = mapped_column(String(10), default="other", server_default="other")
 
 
 class PracticeSettings(Base):

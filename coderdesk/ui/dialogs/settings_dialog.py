@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from coderdesk.core.errors import CoderDeskError
+from coderdesk.core.rules.claim import DEFAULT_PROGRAM, PROGRAMS
 from coderdesk.core.services.settings import (
     MAX_AUTO_LOCK_MINUTES,
     MIN_AUTO_LOCK_MINUTES,
@@ -40,6 +41,17 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from coderdesk.core.store.workspace import Workspace
+
+
+PROGRAM_LABELS = {
+    "medicare": "Medicare",
+    "medicaid": "Medicaid",
+    "tricare": "TRICARE",
+    "champva": "CHAMPVA",
+    "group": "Group health plan",
+    "feca": "FECA / Black Lung",
+    "other": "Other (commercial)",
+}
 
 
 class SettingsDialog(QDialog):
@@ -109,15 +121,26 @@ class SettingsDialog(QDialog):
         return box
 
     def _payers_box(self) -> QGroupBox:
+        # The programme goes in box 1 of the CMS-1500 and in the 837P's SBR09.
+        self.payer_program = QComboBox(self)
+        for program in PROGRAMS:
+            self.payer_program.addItem(PROGRAM_LABELS[program], program)
+        self.payer_program.setCurrentIndex(self.payer_program.findData(DEFAULT_PROGRAM))
+        self.payer_program.setToolTip("The payer's programme (CMS-1500 box 1)")
         box, self.payer_list, self.payer_name, self.payer_id = self._entry_box(
-            "Payers", "Payer name", "Payer ID", self.add_payer
+            "Payers", "Payer name", "Payer ID", self.add_payer, self.payer_program
         )
         return box
 
     def _entry_box(
-        self, title: str, name_hint: str, id_hint: str, on_add: Callable[[], None]
+        self,
+        title: str,
+        name_hint: str,
+        id_hint: str,
+        on_add: Callable[[], None],
+        extra: QWidget | None = None,
     ) -> tuple[QGroupBox, QListWidget, QLineEdit, QLineEdit]:
-        """A list with a name and an identifier to add below it."""
+        """A list with a name and an identifier (and `extra`) to add below it."""
         box = QGroupBox(title, self)
         listing = QListWidget(box)
         name, identifier = QLineEdit(box), QLineEdit(box)
@@ -128,6 +151,9 @@ class SettingsDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(name, 2)
         row.addWidget(identifier, 1)
+        if extra is not None:
+            extra.setParent(box)
+            row.addWidget(extra)
         row.addWidget(add)
         layout = QVBoxLayout(box)
         layout.addWidget(listing)
@@ -165,7 +191,11 @@ class SettingsDialog(QDialog):
         """Register the typed payer."""
         self._try(
             lambda: self.service.add_payer(
-                PayerInput(self.payer_name.text().strip(), self.payer_id.text().strip())
+                PayerInput(
+                    self.payer_name.text().strip(),
+                    self.payer_id.text().strip(),
+                    program=str(self.payer_program.currentData()),
+                )
             )
         )
         if not self.message.text():

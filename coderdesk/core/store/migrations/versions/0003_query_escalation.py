@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Provider queries remember their reminders and escalations.
+"""Provider queries remember their reminders and escalations; payers their programme.
 
 Revision ID: 0003_query_escalation
 Revises: 0002_override_targets
@@ -28,10 +28,16 @@ def upgrade() -> None:
             sa.Column("escalated_to", sa.String(length=120), nullable=False, server_default="")
         )
         batch.add_column(sa.Column("first_due_date", sa.Date(), nullable=True))
+    with op.batch_alter_table("payers") as batch:
+        batch.add_column(
+            sa.Column("program", sa.String(length=10), nullable=False, server_default="other")
+        )
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    with op.batch_alter_table("payers") as batch:
+        batch.drop_column("program")
     with op.batch_alter_table("provider_queries") as batch:
         batch.drop_column("first_due_date")
         batch.drop_column("escalated_to")
