@@ -171,7 +171,10 @@ def test_the_letter_names_provider_account_date_due_and_reminder(workspace: Work
     assert "reminder" not in letter.extra
     service.escalate(query_id, dt.date(2099, 1, 8), "Dr. Lee", today=dt.date(2099, 1, 1))
     letter, again = service.letter_query(query_id)
-    assert again == issued  # a reminder keeps the date the query was first sent
+    reminded = service.get(query_id).escalated_at
+    assert reminded is not None
+    assert again == reminded.date()  # the reminder is dated; "first sent" keeps the first
+    assert letter.extra["reminder"]["first_sent"] == f"{issued:%m/%d/%Y}"
     assert letter.extra["reminder"]["level"] == 1
     assert letter.extra["reminder"]["to"] == "Dr. Lee"
     assert letter.extra["due_date"] == "01/08/2099"

@@ -138,5 +138,5 @@ def test_a_reminder_says_which_request_it_is_and_when_to_answer() -> None:
     pages, text = letter_text(raw)
     assert pages == 1
     assert "Third request, first sent 03/15/2026" in text
-    assert "Escalated to Dr. Lee, medical director" in text
+    assert "policy to: Dr. Lee, medical director." in text
     assert "by 04/06/2026" in text

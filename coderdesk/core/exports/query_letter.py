@@ -149,7 +149,7 @@ def _reminder(page: _Page, query: Query) -> None:
     first = f", first sent {reminder['first_sent']}" if reminder.get("first_sent") else ""
     page.text(f"{title}{first}", "Helvetica-Bold", 10)
     if reminder.get("to"):
-        page.text(f"Escalated to {reminder['to']} under the practice's query policy.", size=9)
+        page.text(f"Escalated under the practice's query policy to: {reminder['to']}.", size=9)
     page.gap(2)
 
 

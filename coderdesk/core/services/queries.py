@@ -249,7 +249,7 @@ class QueryService(WorkspaceService):
     def letter_query(self, query_id: int) -> tuple[Query, dt.date]:
         """The query as its letter prints it, with the minimum necessary identifiers
         (provider, patient account, date of service), the due date and any reminder; and
-        the date the letter carries (when it was first issued, today for a draft)."""
+        the date the letter carries (first issued; the last reminder's; today for a draft)."""
         with self.workspace.session() as session:
             row = get_or_raise(session, ProviderQuery, query_id, "Query")
             encounter = get_or_raise(session, Encounter, row.encounter_id, "Encounter")
@@ -279,8 +279,8 @@ class QueryService(WorkspaceService):
             query.documented,
             extra,
         )
-        issued = record.issued_at.date() if record.issued_at else dt.date.today()
-        return letter, issued
+        sent = record.escalated_at if record.escalation_level else record.issued_at
+        return letter, sent.date() if sent else dt.date.today()
 
     def turnaround(self, since: dt.date | None = None, today: dt.date | None = None) -> Turnaround:
         """Turnaround of queries issued since `since` (all when None)."""
