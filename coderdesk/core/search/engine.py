@@ -277,7 +277,7 @@ class SearchEngine:
         groups = self.variants.groups(self._stems(corrected_tokens), partial_last=partial)
         for phrase in self.dictionary.synonyms_of(" ".join(corrected_tokens)):
             groups.append(self._stems(words(phrase)))
-        ranked = self._rank(groups, system, billable_only, limit)
+        ranked = headers_after_a_child(list(self._rank(groups, system, billable_only, limit)))
         corrected = " ".join(corrected_tokens) if changed else None
         return SearchResponse(
             query, ranked, corrected=corrected, suggestion=corrected if not ranked else None
@@ -314,6 +314,38 @@ class SearchEngine:
             round(score, 4),
             fields["kind"],
         )
+
+
+def headers_after_a_child(results: list[SearchResult]) -> tuple[SearchResult, ...]:
+    """Each header found with a code under it moves to just after that code.
+
+    The Alphabetic Index leads to the most specific code the words support (the default,
+    usually the unspecified child); the header stays in the list, under it, for context.
+    """
+    ordered = list(results)
+    moved: set[str] = set()
+    index = 0
+    while index < len(ordered):
+        header = ordered[index]
+        keep = header.billable or header.code in moved
+        child = None if keep else _first_child(ordered, index)
+        if child is None:
+            index += 1
+            continue
+        moved.add(header.code)
+        ordered.insert(child, ordered.pop(index))
+    return tuple(ordered)
+
+
+def _first_child(results: list[SearchResult], start: int) -> int | None:
+    header = results[start]
+    stem = header.code.replace(".", "")
+    for position in range(start + 1, len(results)):
+        found = results[position]
+        code = found.code.replace(".", "")
+        if found.system == header.system and code != stem and code.startswith(stem):
+            return position
+    return None
 
 
 def relevance(scored: ScoredDocs, impacts: Impacts) -> npt.NDArray[np.float32]:
