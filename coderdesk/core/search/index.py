@@ -9,6 +9,7 @@ library changes the index is stale and rebuilt.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from collections import Counter
@@ -20,6 +21,7 @@ from whoosh.analysis import SpaceSeparatedTokenizer, StemmingAnalyzer
 from whoosh.fields import BOOLEAN, ID, STORED, TEXT, Schema
 
 from coderdesk.core import paths
+from coderdesk.core.paths import codesets_dir
 from coderdesk.core.progress import CancelToken, ProgressCallback, no_progress
 from coderdesk.core.search.analysis import STOP_WORDS, words
 from coderdesk.core.search.documents import SearchDocument, all_documents
@@ -64,6 +66,12 @@ def build_schema() -> Schema:
         billable=BOOLEAN(stored=True),
         kind=STORED,
     )
+
+
+def dictionary_fingerprint() -> str:
+    """The dictionary the documents were written with: an edited one means a rebuild."""
+    content = (codesets_dir() / "abbreviations.toml").read_bytes()
+    return hashlib.sha256(content).hexdigest()[:16]
 
 
 def library_fingerprint(library: CodeSetLibrary) -> list[int]:
@@ -151,7 +159,11 @@ def build_index(
         (staging / VOCABULARY).write_text(json.dumps(vocabulary), encoding="utf-8")
         if extras is not None:
             extras(staging)
-        manifest = {"format": INDEX_FORMAT, "versions": library_fingerprint(library)}
+        manifest = {
+            "format": INDEX_FORMAT,
+            "versions": library_fingerprint(library),
+            "dictionary": dictionary_fingerprint(),
+        }
         (staging / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -179,6 +191,7 @@ def is_current(library: CodeSetLibrary, folder: Path | None = None) -> bool:
     return bool(
         manifest.get("format") == INDEX_FORMAT
         and manifest.get("versions") == library_fingerprint(library)
+        and manifest.get("dictionary") == dictionary_fingerprint()
     )
 
 
