@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ from coderdesk.core.paths import codesets_dir
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+BROADER_FILE = "broader_terms.toml"
 _WORD = re.compile(r"[a-z0-9]+(?:['/-][a-z0-9]+)*|[a-z]/")
 # ICD-10-CM (A00, E11.40, S72.001A, E114), HCPCS (J3301), CPT (99213, 0001F, 0042T).
 _CODE_QUERY = re.compile(
@@ -53,6 +54,7 @@ class Dictionary:
 
     abbreviations: dict[str, str]
     synonyms: dict[str, tuple[str, ...]]
+    broader: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def expand(self, tokens: Iterable[str]) -> list[str]:
         """Replace each abbreviation by its expansion's words."""
@@ -63,12 +65,26 @@ class Dictionary:
 
     def synonyms_of(self, text: str) -> list[str]:
         """Other phrasings of the phrases found in `text` (for a query's optional terms)."""
+        return _phrases_in(text, self.synonyms)
+
+    def broader_pairs(self, text: str) -> list[tuple[str, str]]:
+        """(narrower phrase in `text`, broader words titles use for it), query side only."""
         lowered = f" {' '.join(words(text))} "
-        extra: list[str] = []
-        for phrase, others in self.synonyms.items():
-            if f" {phrase} " in lowered:
-                extra.extend(others)
-        return extra
+        return [
+            (phrase, wider)
+            for phrase, widers in self.broader.items()
+            if f" {phrase} " in lowered
+            for wider in widers
+        ]
+
+
+def _phrases_in(text: str, table: dict[str, tuple[str, ...]]) -> list[str]:
+    lowered = f" {' '.join(words(text))} "
+    extra: list[str] = []
+    for phrase, others in table.items():
+        if f" {phrase} " in lowered:
+            extra.extend(others)
+    return extra
 
 
 @cache
@@ -81,7 +97,13 @@ def load_dictionary() -> Dictionary:
         phrases = [" ".join(words(p)) for p in group]
         for phrase in phrases:
             synonyms[phrase] = tuple(p for p in phrases if p != phrase)
-    return Dictionary(abbreviations, synonyms)
+    broader: dict[str, tuple[str, ...]] = {}
+    terms = tomllib.loads((codesets_dir() / BROADER_FILE).read_text(encoding="utf-8"))
+    for table in terms.values():
+        for narrower, wider in table.items():
+            key = " ".join(words(narrower))
+            broader[key] = (*broader.get(key, ()), str(wider))
+    return Dictionary(abbreviations, synonyms, broader)
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"

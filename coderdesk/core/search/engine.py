@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,6 +29,7 @@ from coderdesk.core.search.analysis import (
     words,
 )
 from coderdesk.core.search.index import SYSTEM_NUMBERS
+from coderdesk.core.search.rerank import RERANK_DEPTH, adjustment, read_sense
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -275,18 +276,38 @@ class SearchEngine:
         tokens = self.dictionary.expand(words(query))
         corrected_tokens, changed = self._correct(tokens, partial)
         groups = self.variants.groups(self._stems(corrected_tokens), partial_last=partial)
-        for phrase in self.dictionary.synonyms_of(" ".join(corrected_tokens)):
+        wording = " ".join(corrected_tokens)
+        for phrase in self.dictionary.synonyms_of(wording):
             groups.append(self._stems(words(phrase)))
-        ranked = headers_after_a_child(list(self._rank(groups, system, billable_only, limit)))
+        fallbacks = self._fallbacks(groups, wording)
+        ranked = headers_after_a_child(
+            list(self._rank(groups, fallbacks, wording, system, billable_only, limit))
+        )
         corrected = " ".join(corrected_tokens) if changed else None
         return SearchResponse(
             query, ranked, corrected=corrected, suggestion=corrected if not ranked else None
         )
 
+    def _fallbacks(self, groups: list[list[str]], wording: str) -> dict[int, list[str]]:
+        """Broader words for the query words that have some, keyed by the word's group."""
+        fallbacks: dict[int, list[str]] = {}
+        for narrower, wider in self.dictionary.broader_pairs(wording):
+            last = self._stems(words(narrower))[-1:]
+            number = next((n for n, g in enumerate(groups) if last and last[0] in g), None)
+            if number is not None:
+                fallbacks.setdefault(number, []).extend(self._stems(words(wider)))
+        return fallbacks
+
     def _rank(
-        self, groups: list[list[str]], system: str, billable_only: bool, limit: int
+        self,
+        groups: list[list[str]],
+        fallbacks: dict[int, list[str]],
+        wording: str,
+        system: str,
+        billable_only: bool,
+        limit: int,
     ) -> tuple[SearchResult, ...]:
-        scored = self.impacts.score(groups)
+        scored = self.impacts.score(groups, fallbacks)
         if scored.wanted == 0:
             return ()
         per_doc = np.where(scored.covered > 0, relevance(scored, self.impacts), -np.inf)
@@ -298,11 +319,19 @@ class SearchEngine:
         if billable_only:
             allowed &= self.impacts.billable[codes]
         candidates = np.flatnonzero(allowed)
-        if len(candidates) > limit:
-            best = np.argpartition(-scores[candidates], limit)[:limit]
+        depth = max(limit, RERANK_DEPTH)
+        if len(candidates) > depth:
+            best = np.argpartition(-scores[candidates], depth)[:depth]
             candidates = candidates[best]
         ordered = candidates[np.argsort(-scores[candidates], kind="stable")]
-        return tuple(self._result(int(doc), float(scores[doc])) for doc in ordered)
+        found = [self._result(int(doc), float(scores[doc])) for doc in ordered]
+        sense = read_sense(wording)
+        rescored = [
+            replace(r, score=round(r.score + adjustment(sense, read_sense(r.title)), 4))
+            for r in found
+        ]
+        rescored.sort(key=lambda r: -r.score)
+        return tuple(rescored[:limit])
 
     def _result(self, doc: int, score: float) -> SearchResult:
         fields = self.searcher.stored_fields(doc)

@@ -34,6 +34,7 @@ K1 = 1.2
 B = 0.75
 FILE = "coderdesk-impacts.npz"
 GENERIC_WEIGHT = 0.6
+FALLBACK_SHARE = 0.7  # of a query word earned by a broader word standing in for it
 # Words of a title that say little about the condition; they do not count against a code.
 GENERIC_STEMS = frozenset(
     [
@@ -216,19 +217,25 @@ class Impacts:
         stem_ids = json.loads((folder / STEMS_FILE).read_text(encoding="utf-8"))
         return cls(stem_ids=stem_ids, **arrays)
 
-    def score(self, groups: Sequence[Sequence[str]]) -> ScoredDocs:
+    def score(
+        self,
+        groups: Sequence[Sequence[str]],
+        fallbacks: Mapping[int, Sequence[str]] | None = None,
+    ) -> ScoredDocs:
         """Score documents for a query given as groups of interchangeable stems.
 
         Each group is one query word with its variants (a stem, a longer or shorter form,
         the completions of a word being typed); a document scores the best variant of each
         group. Coverage is weighted by idf, so rare words count more than common ones.
+        `fallbacks` gives some groups broader words ("hand" for "finger"): a document
+        without the word itself earns part of the group with one of them.
         """
         total = np.zeros(self.documents, dtype=np.float32)
         covered = np.zeros(self.documents, dtype=np.float32)
         titled = np.zeros(self.documents, dtype=np.float32)
         title_words = np.zeros(self.documents, dtype=np.int16)
         wanted = 0.0
-        for group in groups:
+        for number, group in enumerate(groups):
             terms = [self.stem_ids[s] for s in group if s in self.stem_ids]
             if not terms:
                 continue
@@ -237,6 +244,14 @@ class Impacts:
             weight = float(max(self.idf[t] for t in terms)) * (GENERIC_WEIGHT if generic else 1.0)
             wanted += weight
             best, present, in_title = self._group(terms)
+            broader = [
+                self.stem_ids[s] for s in (fallbacks or {}).get(number, ()) if s in self.stem_ids
+            ]
+            if broader:
+                wide = self._group(broader)
+                best = np.maximum(best, FALLBACK_SHARE * wide[0])
+                present = np.maximum(present, FALLBACK_SHARE * wide[1])
+                in_title = np.maximum(in_title, FALLBACK_SHARE * wide[2])
             total += best
             covered += present * weight
             titled += in_title * weight
@@ -307,8 +322,28 @@ class StemVariants:
         return found[:MAX_COMPLETIONS]
 
     def groups(self, stems: list[str], *, partial_last: bool) -> list[list[str]]:
-        """One group of interchangeable stems per query stem."""
-        groups = [self.near_forms(stem) for stem in stems]
+        """One group of interchangeable stems per query word; the forms of one word typed
+        one after another (the Index's "Ulcer, ulcerated, ulcerative") make one group."""
+        runs = same_root_runs(stems)
+        groups = [
+            list(dict.fromkeys(form for stem in run for form in self.near_forms(stem)))
+            for run in runs
+        ]
         if partial_last and stems and len(stems[-1]) >= 2:
             groups[-1] = list(dict.fromkeys([*groups[-1], *self.completions(stems[-1])]))
         return [g for g in groups if g]
+
+
+ROOT_LETTERS = 5  # forms of one word share at least this many first letters
+
+
+def same_root_runs(stems: list[str]) -> list[list[str]]:
+    """Stems in query order, neighbours that share their first letters run together."""
+    runs: list[list[str]] = []
+    for stem in stems:
+        previous = runs[-1][0] if runs else ""
+        if len(stem) >= ROOT_LETTERS and stem[:ROOT_LETTERS] == previous[:ROOT_LETTERS]:
+            runs[-1].append(stem)
+        else:
+            runs.append([stem])
+    return runs

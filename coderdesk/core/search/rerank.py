@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A second look at the best candidates, reading the words' sense in their titles.
+
+Bag-of-words scoring cannot tell "with status migrainosus" from "without status
+migrainosus", nor "unspecified" from "other". Coders, and the Alphabetic Index, rely on
+both: a subterm "with X" leads to the code that says "with X", and when the coder says
+nothing about X the Index's default is the code "without X" (or the one that does not
+mention X at all). "Specified" in a query asks for the "other (specified)" code; a query
+whose words the code's title holds entirely, and says nothing more specific, means the
+"unspecified" one. The adjustments are small: they order codes the words already found,
+they do not find new ones.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+
+from whoosh.lang.porter import stem as porter_stem
+
+from coderdesk.core.search.analysis import STOP_WORDS, words
+
+RERANK_DEPTH = 60  # candidates looked at again; the rest keep their order below them
+POSITIVE_MARKERS = frozenset({"with"})
+NEGATIVE_MARKERS = frozenset({"without", "not", "no"})
+MARKERS = POSITIVE_MARKERS | NEGATIVE_MARKERS
+# Words that do not carry a polarity themselves (a marker looks past them).
+_PASS_OVER = STOP_WORDS | {"other", "unspecified", "specified", "any", "current"}
+
+
+def _weight(name: str, default: float) -> float:
+    return float(os.environ.get(f"CODERDESK_RERANK_{name}", default))
+
+
+AGREE = _weight("AGREE", 0.15)  # the title says "with X" / "without X" as the query does
+CONFLICT = _weight("CONFLICT", 0.4)  # the title says the opposite of the query
+UNASKED_WITH = _weight("UNASKED_WITH", 0.1)  # the title adds "with X" the query never said
+SPECIFIED = _weight("SPECIFIED", 0.15)  # "other" when specified, "unspecified" when not
+_UNSPECIFIED, _SPECIFIED, _OTHER = "unspecifi", "specifi", "other"
+# Axes a title leaves open with "unspecified <axis>", and the words that fill them: a
+# query that fills the axis does not mean the code that leaves it open.
+AXES = {
+    "sever": ("mild", "moder", "sever"),
+    "trimest": ("first", "second", "third"),
+    "side": ("right", "left", "bilater"),
+    "later": ("right", "left", "bilater"),
+    "eye": ("right", "left", "bilater"),
+    "ear": ("right", "left", "bilater"),
+}
+AXIS_FILLED = _weight("AXIS_FILLED", 0.4)
+
+
+@cache
+def stem(word: str) -> str:
+    """The Porter stem the index uses."""
+    return str(porter_stem(word))
+
+
+@dataclass(frozen=True)
+class Sense:
+    """What a text says about each word: its stems, those marked with / without, and the
+    axes it leaves open ("unspecified severity")."""
+
+    stems: frozenset[str]
+    marked: dict[str, bool]  # stem -> True after "with", False after "without" / "not"
+    open_axes: frozenset[str] = frozenset()
+
+
+def read_sense(text: str) -> Sense:
+    """The stems of `text` and the polarity a with / without / not gives the next word."""
+    stems: list[str] = []
+    marked: dict[str, bool] = {}
+    polarity: bool | None = None
+    open_axes: set[str] = set()
+    for word in words(text):
+        if stems and stems[-1] == _UNSPECIFIED and stem(word) in AXES:
+            open_axes.add(stem(word))
+        if word in MARKERS:
+            polarity = word in POSITIVE_MARKERS
+            continue
+        if word in _PASS_OVER:
+            stems.append(stem(word))
+            continue
+        stemmed = stem(word)
+        stems.append(stemmed)
+        if polarity is not None:
+            marked.setdefault(stemmed, polarity)
+            polarity = None
+    return Sense(frozenset(stems), marked, frozenset(open_axes))
+
+
+def adjustment(query: Sense, title: Sense) -> float:
+    """How much better (or worse) the title fits the query's sense than its words show."""
+    change = 0.0
+    for stemmed, polarity in title.marked.items():
+        said = query.marked.get(stemmed)
+        if said is None and stemmed in query.stems:
+            said = True  # the coder named X without a marker: they mean "with X"
+        if said is None:
+            change -= UNASKED_WITH if polarity else 0.0
+        elif said == polarity:
+            change += AGREE
+        else:
+            change -= CONFLICT
+    for axis in title.open_axes:
+        if any(value in query.stems for value in AXES[axis]):
+            change -= AXIS_FILLED
+    return change + _specificity(query, title)
+
+
+def _specificity(query: Sense, title: Sense) -> float:
+    unspecified = _UNSPECIFIED in title.stems
+    other = _OTHER in title.stems
+    if not (unspecified or other):
+        return 0.0
+    if _UNSPECIFIED in query.stems:
+        wants_unspecified = True
+    elif _SPECIFIED in query.stems:
+        wants_unspecified = False
+    else:
+        content = {s for s in query.stems if s not in query.marked} - _generic_stems()
+        wants_unspecified = content <= title.stems
+    if unspecified:
+        return SPECIFIED if wants_unspecified else -SPECIFIED
+    return -SPECIFIED if wants_unspecified else SPECIFIED
+
+
+@cache
+def _generic_stems() -> frozenset[str]:
+    return frozenset(stem(w) for w in _PASS_OVER | MARKERS)

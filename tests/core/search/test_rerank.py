@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The second look at the best candidates: with / without / not, unspecified or other,
+open axes; broader words standing in for narrower ones."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from coderdesk.core.search.analysis import load_dictionary
+from coderdesk.core.search.rerank import adjustment, read_sense
+
+if TYPE_CHECKING:
+    from coderdesk.core.search.engine import SearchEngine
+
+
+def test_markers_give_the_next_word_its_polarity() -> None:
+    sense = read_sense("Migraine without aura, not intractable, with status migrainosus")
+    assert sense.marked == {"aura": False, "intract": False, "statu": True}
+
+
+def test_a_title_saying_the_opposite_loses_to_one_that_agrees() -> None:
+    query = read_sense("migraine with aura intractable without status migrainosus")
+    agrees = read_sense("Migraine with aura, intractable, without status migrainosus")
+    opposite = read_sense("Migraine without aura, not intractable, with status migrainosus")
+    assert adjustment(query, agrees) > 0 > adjustment(query, opposite)
+
+
+def test_unasked_with_is_the_index_default_without() -> None:
+    query = read_sense("diverticulosis of large intestine")
+    assert adjustment(query, read_sense("Diverticulosis of large intestine without bleeding")) > (
+        adjustment(query, read_sense("Diverticulosis of large intestine with bleeding"))
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "better", "worse"),
+    [
+        ("anemia", "Anemia, unspecified", "Other anemias"),
+        ("anemia specified", "Other specified anemias", "Anemia, unspecified"),
+        ("anemia unspecified", "Anemia, unspecified", "Other anemias"),
+    ],
+)
+def test_unspecified_when_nothing_more_is_said_other_when_specified(
+    query: str, better: str, worse: str
+) -> None:
+    sense = read_sense(query)
+    assert adjustment(sense, read_sense(better)) > adjustment(sense, read_sense(worse))
+
+
+def test_a_query_that_fills_an_axis_does_not_mean_the_code_leaving_it_open() -> None:
+    query = read_sense("vascular dementia moderate with anxiety")
+    filled = read_sense("Vascular dementia, moderate, with anxiety")
+    open_axis = read_sense("Vascular dementia, unspecified severity, with anxiety")
+    assert adjustment(query, filled) > adjustment(query, open_axis)
+
+
+def test_broader_words_are_one_way() -> None:
+    dictionary = load_dictionary()
+    assert ("femur", "thigh lower limb") in dictionary.broader_pairs("anomaly of femur")
+    assert not any(n == "lower limb" for n, _ in dictionary.broader_pairs("lower limb femur"))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("migraine with aura intractable without status migrainosus", "G43.119"),
+        ("migraine without aura not intractable without status migrainosus", "G43.009"),
+        ("vascular dementia moderate with anxiety", "F01.B4"),
+    ],
+)
+def test_the_code_that_says_what_the_query_says_comes_first(
+    engine: SearchEngine, query: str, expected: str
+) -> None:
+    [first, *_] = engine.search(query, limit=5, system="icd10cm").results
+    assert first.code == expected
+
+
+def test_a_narrower_body_part_finds_the_region_title(engine: SearchEngine) -> None:
+    codes = [r.code for r in engine.search("anomaly femur", limit=5, system="icd10cm").results]
+    assert "Q74.2" in codes  # Other congenital malformations of lower limb(s)
