@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 BROADER_FILE = "broader_terms.toml"
+MIN_STEM_BEFORE_SUFFIX = 3
 _WORD = re.compile(r"[a-z0-9]+(?:['/-][a-z0-9]+)*|[a-z]/")
 # ICD-10-CM (A00, E11.40, S72.001A, E114), HCPCS (J3301), CPT (99213, 0001F, 0042T).
 _CODE_QUERY = re.compile(
@@ -55,6 +56,7 @@ class Dictionary:
     abbreviations: dict[str, str]
     synonyms: dict[str, tuple[str, ...]]
     broader: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    suffixes: dict[str, str] = field(default_factory=dict)
 
     def expand(self, tokens: Iterable[str]) -> list[str]:
         """Replace each abbreviation by its expansion's words."""
@@ -69,13 +71,21 @@ class Dictionary:
 
     def broader_pairs(self, text: str) -> list[tuple[str, str]]:
         """(narrower phrase in `text`, broader words titles use for it), query side only."""
-        lowered = f" {' '.join(words(text))} "
-        return [
+        found = words(text)
+        lowered = f" {' '.join(found)} "
+        pairs = [
             (phrase, wider)
             for phrase, widers in self.broader.items()
             if f" {phrase} " in lowered
             for wider in widers
         ]
+        for word in found:
+            pairs += [
+                (word, meaning)
+                for ending, meaning in self.suffixes.items()
+                if word.endswith(ending) and len(word) >= len(ending) + MIN_STEM_BEFORE_SUFFIX
+            ]
+        return pairs
 
 
 def _phrases_in(text: str, table: dict[str, tuple[str, ...]]) -> list[str]:
@@ -99,11 +109,12 @@ def load_dictionary() -> Dictionary:
             synonyms[phrase] = tuple(p for p in phrases if p != phrase)
     broader: dict[str, tuple[str, ...]] = {}
     terms = tomllib.loads((codesets_dir() / BROADER_FILE).read_text(encoding="utf-8"))
+    suffixes = {k.lower(): str(v) for k, v in terms.pop("suffixes", {}).items()}
     for table in terms.values():
         for narrower, wider in table.items():
             key = " ".join(words(narrower))
             broader[key] = (*broader.get(key, ()), str(wider))
-    return Dictionary(abbreviations, synonyms, broader)
+    return Dictionary(abbreviations, synonyms, broader, suffixes)
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"

@@ -14,6 +14,7 @@ they do not find new ones.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -25,14 +26,27 @@ RERANK_DEPTH = 60  # candidates looked at again; the rest keep their order below
 POSITIVE_MARKERS = frozenset({"with"})
 NEGATIVE_MARKERS = frozenset({"without", "not", "no"})
 MARKERS = POSITIVE_MARKERS | NEGATIVE_MARKERS
-# Words that do not carry a polarity themselves (a marker looks past them).
-_PASS_OVER = STOP_WORDS | {"other", "unspecified", "specified", "any", "current"}
+# Words that do not carry a polarity themselves (a marker looks past them): "without
+# mention of" is the ICD-9 way to say "without".
+_PASS_OVER = STOP_WORDS | {
+    "other",
+    "unspecified",
+    "specified",
+    "any",
+    "current",
+    "mention",
+    "so",
+    "stated",
+}
+MARKED_WORDS = 2  # a marker reaches this many words, or the end of its clause
+_CLAUSES = re.compile(r"[,;()\[\]]")
 
 
 def _weight(name: str, default: float) -> float:
     return float(os.environ.get(f"CODERDESK_RERANK_{name}", default))
 
 
+EXACT_TITLE = _weight("EXACT_TITLE", 0.5)  # the query is the title, word for word
 AGREE = _weight("AGREE", 0.15)  # the title says "with X" / "without X" as the query does
 CONFLICT = _weight("CONFLICT", 0.4)  # the title says the opposite of the query
 UNASKED_WITH = _weight("UNASKED_WITH", 0.1)  # the title adds "with X" the query never said
@@ -71,28 +85,30 @@ def read_sense(text: str) -> Sense:
     """The stems of `text` and the polarity a with / without / not gives the next word."""
     stems: list[str] = []
     marked: dict[str, bool] = {}
-    polarity: bool | None = None
     open_axes: set[str] = set()
-    for word in words(text):
-        if stems and stems[-1] == _UNSPECIFIED and stem(word) in AXES:
-            open_axes.add(stem(word))
-        if word in MARKERS:
-            polarity = word in POSITIVE_MARKERS
-            continue
-        if word in _PASS_OVER:
-            stems.append(stem(word))
-            continue
-        stemmed = stem(word)
-        stems.append(stemmed)
-        if polarity is not None:
+    for clause in _CLAUSES.split(text):
+        polarity: bool | None = None
+        reach = 0
+        for word in words(clause):
+            if stems and stems[-1] == _UNSPECIFIED and stem(word) in AXES:
+                open_axes.add(stem(word))
+            if word in MARKERS:
+                polarity, reach = word in POSITIVE_MARKERS, MARKED_WORDS
+                continue
+            stemmed = stem(word)
+            if word not in STOP_WORDS:
+                stems.append(stemmed)
+            if word in _PASS_OVER or polarity is None:
+                continue
             marked.setdefault(stemmed, polarity)
-            polarity = None
+            reach -= 1
+            polarity = polarity if reach else None
     return Sense(frozenset(stems), marked, frozenset(open_axes))
 
 
 def adjustment(query: Sense, title: Sense) -> float:
     """How much better (or worse) the title fits the query's sense than its words show."""
-    change = 0.0
+    change = EXACT_TITLE if title.stems == query.stems else 0.0
     for stemmed, polarity in title.marked.items():
         said = query.marked.get(stemmed)
         if said is None and stemmed in query.stems:

@@ -17,7 +17,16 @@ if TYPE_CHECKING:
 
 def test_markers_give_the_next_word_its_polarity() -> None:
     sense = read_sense("Migraine without aura, not intractable, with status migrainosus")
-    assert sense.marked == {"aura": False, "intract": False, "statu": True}
+    assert sense.marked == {"aura": False, "intract": False, "statu": True, "migrainosu": True}
+    icd9 = read_sense("Rheumatic chorea without mention of heart involvement")
+    assert icd9.marked == {"heart": False, "involv": False}  # "mention" carries nothing
+
+
+def test_the_query_word_for_word_is_the_best_title() -> None:
+    query = read_sense("Paratyphoid fever A")
+    assert adjustment(query, read_sense("Paratyphoid fever A")) > adjustment(
+        query, read_sense("Paratyphoid fever, unspecified")
+    )
 
 
 def test_a_title_saying_the_opposite_loses_to_one_that_agrees() -> None:
