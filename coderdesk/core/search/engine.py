@@ -40,6 +40,10 @@ if TYPE_CHECKING:
     from coderdesk.core.search.impacts import Impacts, ScoredDocs
 
 
+# How far an Index path holding the whole query quiets the second look (1 = silences it).
+INDEX_PATH_DAMPING = 0.5
+
+
 @dataclass(frozen=True)
 class SearchResult:
     """One code found, as the encoder and the CLI show it."""
@@ -280,9 +284,7 @@ class SearchEngine:
         for phrase in self.dictionary.synonyms_of(wording):
             groups.append(self._stems(words(phrase)))
         fallbacks = self._fallbacks(groups, wording)
-        ranked = headers_after_a_child(
-            list(self._rank(groups, fallbacks, wording, system, billable_only, limit))
-        )
+        ranked = self._rank(groups, fallbacks, wording, system, billable_only, limit)
         corrected = " ".join(corrected_tokens) if changed else None
         return SearchResponse(
             query, ranked, corrected=corrected, suggestion=corrected if not ranked else None
@@ -324,12 +326,17 @@ class SearchEngine:
             best = np.argpartition(-scores[candidates], depth)[:depth]
             candidates = candidates[best]
         ordered = candidates[np.argsort(-scores[candidates], kind="stable")]
-        found = [self._result(int(doc), float(scores[doc])) for doc in ordered]
+        # An Index path that holds the whole query already says much of which code is
+        # meant (though not with / without): the second look counts for less there.
+        index_fit = self.impacts.per_code(index_path_cover(scored, self.impacts))
         sense = read_sense(wording)
-        rescored = [
-            replace(r, score=round(r.score + adjustment(sense, read_sense(r.title)), 4))
-            for r in found
-        ]
+        rescored = []
+        for code in ordered:
+            found = self._result(int(code), float(scores[code]))
+            change = adjustment(sense, read_sense(found.title)) * (
+                1.0 - INDEX_PATH_DAMPING * float(index_fit[code])
+            )
+            rescored.append(replace(found, score=round(found.score + change, 4)))
         rescored.sort(key=lambda r: -r.score)
         return tuple(rescored[:limit])
 
@@ -345,36 +352,14 @@ class SearchEngine:
         )
 
 
-def headers_after_a_child(results: list[SearchResult]) -> tuple[SearchResult, ...]:
-    """Each header found with a code under it moves to just after that code.
-
-    The Alphabetic Index leads to the most specific code the words support (the default,
-    usually the unspecified child); the header stays in the list, under it, for context.
-    """
-    ordered = list(results)
-    moved: set[str] = set()
-    index = 0
-    while index < len(ordered):
-        header = ordered[index]
-        keep = header.billable or header.code in moved
-        child = None if keep else _first_child(ordered, index)
-        if child is None:
-            index += 1
-            continue
-        moved.add(header.code)
-        ordered.insert(child, ordered.pop(index))
-    return tuple(ordered)
-
-
-def _first_child(results: list[SearchResult], start: int) -> int | None:
-    header = results[start]
-    stem = header.code.replace(".", "")
-    for position in range(start + 1, len(results)):
-        found = results[position]
-        code = found.code.replace(".", "")
-        if found.system == header.system and code != stem and code.startswith(stem):
-            return position
-    return None
+def index_path_cover(scored: ScoredDocs, impacts: Impacts) -> npt.NDArray[np.float32]:
+    """Per document: the share of the query an Alphabetic Index path holds (0 for a code's
+    own document)."""
+    cover: npt.NDArray[np.float32] = np.minimum(scored.covered / scored.wanted, 1.0).astype(
+        np.float32
+    )
+    cover[impacts.owners_start] = 0.0
+    return cover
 
 
 def relevance(scored: ScoredDocs, impacts: Impacts) -> npt.NDArray[np.float32]:
