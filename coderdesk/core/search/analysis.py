@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 BROADER_FILE = "broader_terms.toml"
 MIN_STEM_BEFORE_SUFFIX = 3
-_WORD = re.compile(r"[a-z0-9]+(?:['/-][a-z0-9]+)*|[a-z]/")
+# Decimal numbers stay whole ("29.0-29.9" in a BMI title), as the index's tokenizer keeps them.
+_WORD = re.compile(r"\d+(?:\.\d+)+|[a-z0-9]+(?:['/-][a-z0-9]+)*|[a-z]/")
 # ICD-10-CM (A00, E11.40, S72.001A, E114), HCPCS (J3301), CPT (99213, 0001F, 0042T).
 _CODE_QUERY = re.compile(
     r"^\s*(?:[a-tv-z]\d[0-9a-z]\.?[0-9a-z]{0,4}|[a-z]\d{4}|\d{4}[0-9ft]|\d{1,4})\s*$",
@@ -54,8 +55,8 @@ class Dictionary:
     """The project's abbreviations and synonym groups (codesets/abbreviations.toml)."""
 
     abbreviations: dict[str, str]
-    synonyms: dict[str, tuple[str, ...]]
-    broader: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    synonyms: PhraseTable
+    broader: PhraseTable
     suffixes: dict[str, str] = field(default_factory=dict)
 
     def expand(self, tokens: Iterable[str]) -> list[str]:
@@ -67,18 +68,17 @@ class Dictionary:
 
     def synonyms_of(self, text: str) -> list[str]:
         """Other phrasings of the phrases found in `text` (for a query's optional terms)."""
-        return _phrases_in(text, self.synonyms)
+        return [other for _phrase, other in self.synonym_pairs(text)]
+
+    def synonym_pairs(self, text: str) -> list[tuple[str, str]]:
+        """(phrase found in `text`, another phrasing of it); a plural finds the entry of
+        its singular ("viruses" finds "virus")."""
+        return _pairs_in(text, self.synonyms)
 
     def broader_pairs(self, text: str) -> list[tuple[str, str]]:
         """(narrower phrase in `text`, broader words titles use for it), query side only."""
         found = words(text)
-        lowered = f" {' '.join(found)} "
-        pairs = [
-            (phrase, wider)
-            for phrase, widers in self.broader.items()
-            if f" {phrase} " in lowered
-            for wider in widers
-        ]
+        pairs = _pairs_in(text, self.broader)
         for word in found:
             pairs += [
                 (word, meaning)
@@ -88,13 +88,46 @@ class Dictionary:
         return pairs
 
 
-def _phrases_in(text: str, table: dict[str, tuple[str, ...]]) -> list[str]:
-    lowered = f" {' '.join(words(text))} "
-    extra: list[str] = []
-    for phrase, others in table.items():
-        if f" {phrase} " in lowered:
-            extra.extend(others)
-    return extra
+def singulars(word: str) -> frozenset[str]:
+    """The word and the singulars it may be the plural of ("viruses", "arteries")."""
+    found = {word}
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        found.add(word[:-1])
+        if word.endswith("es"):
+            found.add(word[:-2])
+        if word.endswith("ies"):
+            found.add(word[:-3] + "y")
+    return frozenset(found)
+
+
+def _pairs_in(text: str, table: PhraseTable) -> list[tuple[str, str]]:
+    """(phrase of `table` found in `text`, singular or plural, each of its entries)."""
+    forms = [singulars(word) for word in words(text)]
+    found: dict[str, None] = {}
+    for start, here in enumerate(forms):
+        for form in here:
+            for phrase, rest in table.by_first.get(form, ()):
+                tail = forms[start + 1 : start + 1 + len(rest)]
+                if len(tail) == len(rest) and all(w in f for w, f in zip(rest, tail, strict=True)):
+                    found.setdefault(phrase, None)
+    return [(phrase, entry) for phrase in found for entry in table.entries[phrase]]
+
+
+@dataclass(frozen=True)
+class PhraseTable:
+    """Phrases and their entries, looked up by each phrase's first word."""
+
+    entries: dict[str, tuple[str, ...]]
+    by_first: dict[str, list[tuple[str, tuple[str, ...]]]]
+
+    @classmethod
+    def of(cls, entries: dict[str, tuple[str, ...]]) -> PhraseTable:
+        """Index `entries` (phrase -> entries) by first word."""
+        by_first: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for phrase in entries:
+            first, *rest = words(phrase) or [""]
+            by_first.setdefault(first, []).append((phrase, tuple(rest)))
+        return cls(entries, by_first)
 
 
 @cache
@@ -106,7 +139,9 @@ def load_dictionary() -> Dictionary:
     for group in raw.get("synonyms", {}).get("groups", []):
         phrases = [" ".join(words(p)) for p in group]
         for phrase in phrases:
-            synonyms[phrase] = tuple(p for p in phrases if p != phrase)
+            # A phrase in several groups keeps the phrasings of all of them.
+            merged = [*synonyms.get(phrase, ()), *(p for p in phrases if p != phrase)]
+            synonyms[phrase] = tuple(dict.fromkeys(merged))
     broader: dict[str, tuple[str, ...]] = {}
     terms = tomllib.loads((codesets_dir() / BROADER_FILE).read_text(encoding="utf-8"))
     suffixes = {k.lower(): str(v) for k, v in terms.pop("suffixes", {}).items()}
@@ -114,7 +149,7 @@ def load_dictionary() -> Dictionary:
         for narrower, wider in table.items():
             key = " ".join(words(narrower))
             broader[key] = (*broader.get(key, ()), str(wider))
-    return Dictionary(abbreviations, synonyms, broader, suffixes)
+    return Dictionary(abbreviations, PhraseTable.of(synonyms), PhraseTable.of(broader), suffixes)
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"

@@ -281,8 +281,7 @@ class SearchEngine:
         corrected_tokens, changed = self._correct(tokens, partial)
         groups = self.variants.groups(self._stems(corrected_tokens), partial_last=partial)
         wording = " ".join(corrected_tokens)
-        for phrase in self.dictionary.synonyms_of(wording):
-            groups.append(self._stems(words(phrase)))
+        self._add_synonyms(groups, wording)
         fallbacks = self._fallbacks(groups, wording)
         ranked = self._rank(groups, fallbacks, wording, system, billable_only, limit)
         corrected = " ".join(corrected_tokens) if changed else None
@@ -290,12 +289,22 @@ class SearchEngine:
             query, ranked, corrected=corrected, suggestion=corrected if not ranked else None
         )
 
+    def _add_synonyms(self, groups: list[list[str]], wording: str) -> None:
+        """A one-word synonym is one more form of its word ("newborn" / "neonatal"); a
+        phrase ("heart attack" / "myocardial infarction") is one more, optional, word."""
+        for phrase, other in self.dictionary.synonym_pairs(wording):
+            stems, others = self._stems(words(phrase)), self._stems(words(other))
+            number = _group_of(groups, stems)
+            if len(stems) == 1 and len(others) == 1 and number is not None:
+                groups[number] = [*groups[number], *others]
+            else:
+                groups.append(others)
+
     def _fallbacks(self, groups: list[list[str]], wording: str) -> dict[int, list[str]]:
         """Broader words for the query words that have some, keyed by the word's group."""
         fallbacks: dict[int, list[str]] = {}
         for narrower, wider in self.dictionary.broader_pairs(wording):
-            last = self._stems(words(narrower))[-1:]
-            number = next((n for n, g in enumerate(groups) if last and last[0] in g), None)
+            number = _group_of(groups, self._stems(words(narrower)))
             if number is not None:
                 fallbacks.setdefault(number, []).extend(self._stems(words(wider)))
         return fallbacks
@@ -350,6 +359,13 @@ class SearchEngine:
             round(score, 4),
             fields["kind"],
         )
+
+
+def _group_of(groups: list[list[str]], stems: list[str]) -> int | None:
+    """The group holding the last of `stems` (the head word of a phrase)."""
+    if not stems:
+        return None
+    return next((n for n, group in enumerate(groups) if stems[-1] in group), None)
 
 
 def index_path_cover(scored: ScoredDocs, impacts: Impacts) -> npt.NDArray[np.float32]:

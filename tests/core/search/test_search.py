@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from coderdesk.core.search.analysis import is_code_query, load_dictionary
+from coderdesk.core.search.analysis import is_code_query, load_dictionary, words
 
 if TYPE_CHECKING:
     from coderdesk.core.search.engine import SearchEngine
@@ -98,3 +98,19 @@ def test_dictionary_expands_abbreviations() -> None:
     dictionary = load_dictionary()
     assert dictionary.expand(["chf"]) == ["congestive", "heart", "failure"]
     assert "myocardial infarction" in dictionary.synonyms_of("heart attack")
+
+
+def test_dictionary_phrases_match_plurals_and_keep_every_group() -> None:
+    dictionary = load_dictionary()
+    assert "viral" in dictionary.synonyms_of("diseases due to viruses")
+    assert ("artery", "vascular circulatory") in dictionary.broader_pairs("arteries of arm")
+    # "newborn" stands in two groups: it keeps the phrasings of both.
+    assert {"neonatal", "infant"} <= set(dictionary.synonyms_of("newborn"))
+
+
+def test_decimal_numbers_stay_whole() -> None:
+    assert words("BMI 29.0-29.9, adult") == ["bmi", "29.0", "29.9", "adult"]
+
+
+def test_a_bmi_range_is_found_by_its_numbers(engine: SearchEngine) -> None:
+    assert _codes(engine, "body mass index 34.0-34.9 adult", limit=1) == ["Z68.34"]
