@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 # How far an Index path holding the whole query quiets the second look (1 = silences it).
 INDEX_PATH_DAMPING = 0.5
+WHOLE_QUERY = 0.99  # an Index path's share of the query that counts as all of it
 
 
 @dataclass(frozen=True)
@@ -340,14 +341,17 @@ class SearchEngine:
         index_fit = self.impacts.per_code(index_path_cover(scored, self.impacts))
         sense = read_sense(wording)
         rescored = []
+        anchored: set[str] = set()
         for code in ordered:
             found = self._result(int(code), float(scores[code]))
             change = adjustment(sense, read_sense(found.title)) * (
                 1.0 - INDEX_PATH_DAMPING * float(index_fit[code])
             )
             rescored.append(replace(found, score=round(found.score + change, 4)))
+            if index_fit[code] >= WHOLE_QUERY:
+                anchored.add(found.code)
         rescored.sort(key=lambda r: -r.score)
-        return tuple(rescored[:limit])
+        return headers_after_a_child(rescored[:limit], anchored)
 
     def _result(self, doc: int, score: float) -> SearchResult:
         fields = self.searcher.stored_fields(doc)
@@ -359,6 +363,41 @@ class SearchEngine:
             round(score, 4),
             fields["kind"],
         )
+
+
+def headers_after_a_child(
+    results: list[SearchResult], anchored: set[str]
+) -> tuple[SearchResult, ...]:
+    """Each header found with a code under it moves to just after that code, unless an
+    Index path holding the whole query leads to the header itself (`anchored`).
+
+    Words alone lead to the most specific code they support (the Index's default is
+    usually the unspecified child); the header stays in the list, under it, for context.
+    """
+    ordered = list(results)
+    moved: set[str] = set()
+    index = 0
+    while index < len(ordered):
+        header = ordered[index]
+        keep = header.billable or header.code in moved or header.code in anchored
+        child = None if keep else _first_child(ordered, index)
+        if child is None:
+            index += 1
+            continue
+        moved.add(header.code)
+        ordered.insert(child, ordered.pop(index))
+    return tuple(ordered)
+
+
+def _first_child(results: list[SearchResult], start: int) -> int | None:
+    header = results[start]
+    stem = header.code.replace(".", "")
+    for position in range(start + 1, len(results)):
+        found = results[position]
+        code = found.code.replace(".", "")
+        if found.system == header.system and code != stem and code.startswith(stem):
+            return position
+    return None
 
 
 def _group_of(groups: list[list[str]], stems: list[str]) -> int | None:

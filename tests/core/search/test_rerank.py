@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from coderdesk.core.search.analysis import load_dictionary
+from coderdesk.core.search.engine import SearchResult, headers_after_a_child
 from coderdesk.core.search.rerank import adjustment, read_sense
 
 if TYPE_CHECKING:
@@ -89,3 +90,19 @@ def test_the_code_that_says_what_the_query_says_comes_first(
 def test_a_narrower_body_part_finds_the_region_title(engine: SearchEngine) -> None:
     codes = [r.code for r in engine.search("anomaly femur", limit=5, system="icd10cm").results]
     assert "Q74.2" in codes  # Other congenital malformations of lower limb(s)
+
+
+def _result(code: str, billable: bool) -> SearchResult:
+    return SearchResult(code, code, "icd10cm", billable, 1.0)
+
+
+def test_a_header_follows_its_first_child_unless_an_index_path_leads_to_it() -> None:
+    found = [_result("K04.0", False), _result("K04.01", True), _result("K04.02", True)]
+    assert [r.code for r in headers_after_a_child(found, set())] == ["K04.01", "K04.0", "K04.02"]
+    assert [r.code for r in headers_after_a_child(found, {"K04.0"})] == [
+        "K04.0",
+        "K04.01",
+        "K04.02",
+    ]
+    lone = [_result("E87.2", False), _result("E88.1", False)]
+    assert [r.code for r in headers_after_a_child(lone, set())] == ["E87.2", "E88.1"]
