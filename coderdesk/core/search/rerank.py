@@ -22,7 +22,7 @@ from whoosh.lang.porter import stem as porter_stem
 
 from coderdesk.core.search.analysis import STOP_WORDS, words
 
-RERANK_DEPTH = 60  # candidates looked at again; the rest keep their order below them
+RERANK_DEPTH = 30  # candidates looked at again; the rest keep their order below them
 POSITIVE_MARKERS = frozenset({"with"})
 NEGATIVE_MARKERS = frozenset({"without", "not", "no"})
 MARKERS = POSITIVE_MARKERS | NEGATIVE_MARKERS
