@@ -13,7 +13,6 @@ they do not find new ones.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -42,15 +41,11 @@ MARKED_WORDS = 2  # a marker reaches this many words, or the end of its clause
 _CLAUSES = re.compile(r"[,;()\[\]]")
 
 
-def _weight(name: str, default: float) -> float:
-    return float(os.environ.get(f"CODERDESK_RERANK_{name}", default))
-
-
-EXACT_TITLE = _weight("EXACT_TITLE", 0.5)  # the query is the title, word for word
-AGREE = _weight("AGREE", 0.15)  # the title says "with X" / "without X" as the query does
-CONFLICT = _weight("CONFLICT", 0.4)  # the title says the opposite of the query
-UNASKED_WITH = _weight("UNASKED_WITH", 0.1)  # the title adds "with X" the query never said
-SPECIFIED = _weight("SPECIFIED", 0.15)  # "other" when specified, "unspecified" when not
+EXACT_TITLE = 0.5  # the query is the title, word for word
+AGREE = 0.15  # the title says "with X" / "without X" as the query does
+CONFLICT = 0.4  # the title says the opposite of the query
+UNASKED_WITH = 0.1  # the title adds "with X" the query never said
+SPECIFIED = 0.15  # "other" when specified, "unspecified" when not
 _UNSPECIFIED, _SPECIFIED, _OTHER = "unspecifi", "specifi", "other"
 # Axes a title leaves open with "unspecified <axis>", and the words that fill them: a
 # query that fills the axis does not mean the code that leaves it open.
@@ -62,7 +57,7 @@ AXES = {
     "eye": ("right", "left", "bilater"),
     "ear": ("right", "left", "bilater"),
 }
-AXIS_FILLED = _weight("AXIS_FILLED", 0.4)
+AXIS_FILLED = 0.4
 
 
 @cache
