@@ -290,8 +290,12 @@ class WorkspaceActions(QObject):
             window.statusBar().showMessage(f"Claim written to {target}{number}.", 8000)
             window.refresh_worklist(keep=encounter_id)
 
+        def failed(exc: BaseException) -> None:
+            window.statusBar().clearMessage()
+            window.show_failure(exc)
+
         window.statusBar().showMessage("Writing the claim...")
-        window.runner.start(work, done, window.show_failure)
+        window.runner.start(work, done, failed)
 
     def claim_pdf(self, mode: str = "data") -> bytes | None:
         """The open encounter's CMS-1500 (data mode: on the red form, printer offset)."""
