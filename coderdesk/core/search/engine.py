@@ -336,17 +336,27 @@ class SearchEngine:
             best = np.argpartition(-scores[candidates], depth)[:depth]
             candidates = candidates[best]
         ordered = candidates[np.argsort(-scores[candidates], kind="stable")]
-        # An Index path that holds the whole query already says much of which code is
-        # meant (though not with / without): the second look counts for less there.
         index_fit = self.impacts.per_code(index_path_cover(scored, self.impacts))
+        return self._second_look(ordered, scores, index_fit, wording, limit)
+
+    def _second_look(
+        self,
+        ordered: npt.NDArray[np.intp],
+        scores: npt.NDArray[np.float32],
+        index_fit: npt.NDArray[np.float32],
+        wording: str,
+        limit: int,
+    ) -> tuple[SearchResult, ...]:
+        """The best candidates again, with their titles' sense (see `rerank`)."""
         sense = read_sense(wording)
         rescored = []
         anchored: set[str] = set()
         for code in ordered:
             found = self._result(int(code), float(scores[code]))
-            change = adjustment(sense, read_sense(found.title)) * (
-                1.0 - INDEX_PATH_DAMPING * float(index_fit[code])
-            )
+            # An Index path that holds the whole query already says much of which code is
+            # meant (though not with / without): the second look counts for less there.
+            damping = 1.0 - INDEX_PATH_DAMPING * float(index_fit[code])
+            change = adjustment(sense, read_sense(found.title)) * damping
             rescored.append(replace(found, score=round(found.score + change, 4)))
             if index_fit[code] >= WHOLE_QUERY:
                 anchored.add(found.code)
