@@ -15,7 +15,9 @@ from coderdesk.core.codes.library import CodeSetLibrary
 from coderdesk.core.errors import UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
+
+    from coderdesk.core.rules.findings import Finding
 
 SEARCH_SYSTEMS = ("icd10cm", "hcpcs", "cpt", "all")
 
@@ -302,19 +304,34 @@ def _claim_without_errors(path: Path) -> tuple[Any, Any]:
     from coderdesk.core.codes.importers import ensure_default_icd10cm
     from coderdesk.core.rules.claim import parse_claim
     from coderdesk.core.rules.custom import load_user_rules
-    from coderdesk.core.rules.engine import RuleEngine, blocking
+    from coderdesk.core.rules.engine import RuleEngine
+    from coderdesk.core.services.claim_files import ClaimBlocked, refuse_if_blocked
 
     data = _load_json_file(path)
     claim = parse_claim(data)
     with _library() as library:
         ensure_default_icd10cm(library)
-        stopping = blocking(RuleEngine(library, custom=load_user_rules()).validate(claim))
-    if stopping:
-        sys.stderr.write("coderdesk: not written; resolve or override these errors first:\n")
-        for finding in stopping:
-            sys.stderr.write(f"  {finding.rule}: {finding.message}\n")
+        findings = RuleEngine(library, custom=load_user_rules()).validate(claim)
+    try:
+        refuse_if_blocked(findings)
+    except ClaimBlocked as exc:
+        _say_blocked(exc.stopping)
         return data, None
     return data, claim
+
+
+def _say_blocked(stopping: Sequence[Finding]) -> None:
+    """Name, one to a line, the errors that stop a claim file (exit 1 follows)."""
+    sys.stderr.write("coderdesk: not written; resolve or override these errors first:\n")
+    for finding in stopping:
+        sys.stderr.write(f"  {finding.rule}: {finding.message}\n")
+
+
+def _claim_source(parser: argparse.ArgumentParser) -> None:
+    """CLAIM.json, or --workspace PATH with --encounter N (checked by `_one_source`)."""
+    parser.add_argument("claim", type=Path, nargs="?", metavar="CLAIM.json")
+    parser.add_argument("--workspace", type=Path, metavar="PATH")
+    parser.add_argument("--encounter", type=int, metavar="N")
 
 
 def _one_source(args: argparse.Namespace) -> bool:
@@ -351,7 +368,7 @@ def _from_workspace(args: argparse.Namespace, claim_format: str, **options: Any)
             else:
                 produced = files.write_cms1500(args.encounter, findings, **options)
         except ClaimBlocked as exc:
-            sys.stderr.write(f"coderdesk: {exc.user_message}\n")
+            _say_blocked(exc.stopping)
             return 1
     finally:
         workspace.close()
@@ -582,17 +599,13 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     export = commands.add_parser("export", help="claims out: CMS-1500 PDF, 837P")
     export_verbs = export.add_subparsers(dest="verb", required=True, metavar="WHAT")
     cms = export_verbs.add_parser("cms1500", help="CMS-1500 (02/12) PDF from a claim")
-    cms.add_argument("claim", type=Path, nargs="?", metavar="CLAIM.json")
-    cms.add_argument("--workspace", type=Path, metavar="PATH")
-    cms.add_argument("--encounter", type=int, metavar="N")
+    _claim_source(cms)
     cms.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.pdf")
     cms.add_argument("--mode", choices=("data", "form"), default="form")
     cms.add_argument("--offset", default="0,0", metavar="RIGHT,DOWN", help="inches (data mode)")
     cms.set_defaults(handler=cmd_export_cms1500)
     summary = export_verbs.add_parser("summary", help="the coding summary PDF, for audits")
-    summary.add_argument("claim", type=Path, nargs="?", metavar="CLAIM.json")
-    summary.add_argument("--workspace", type=Path, metavar="PATH")
-    summary.add_argument("--encounter", type=int, metavar="N")
+    _claim_source(summary)
     summary.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.pdf")
     summary.set_defaults(handler=cmd_export_summary)
     letter = export_verbs.add_parser("query", help="a provider query as a printable letter")
@@ -600,9 +613,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     letter.add_argument("-o", "--output", type=Path, required=True, metavar="LETTER.pdf")
     letter.set_defaults(handler=cmd_export_query)
     x837 = export_verbs.add_parser("837p", help="ASC X12 837P (005010X222A1) from a claim")
-    x837.add_argument("claim", type=Path, nargs="?", metavar="CLAIM.json")
-    x837.add_argument("--workspace", type=Path, metavar="PATH")
-    x837.add_argument("--encounter", type=int, metavar="N")
+    _claim_source(x837)
     x837.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.x12")
     x837.set_defaults(handler=cmd_export_837p)
 

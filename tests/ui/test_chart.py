@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QTextCursor
+from ui_helpers import open_account  # the tests' folder is on the path
 
 from coderdesk.core.demo import DEMO_CHARTS
 from coderdesk.core.documents.extract import read_document
@@ -28,20 +29,6 @@ if TYPE_CHECKING:
     from coderdesk.core.store.workspace import Workspace
     from coderdesk.ui.main_window import MainWindow
 
-ACCOUNT_COLUMN = 1
-
-
-def _open(qtbot: QtBot, window: MainWindow, workspace: Workspace, account: str) -> int:
-    window.attach(workspace)
-    proxy = window.worklist.proxy
-    row = next(
-        r for r in range(proxy.rowCount()) if proxy.index(r, ACCOUNT_COLUMN).data() == account
-    )
-    window.worklist.table.selectRow(row)
-    qtbot.waitUntil(lambda: window.detail is not None)
-    assert window.detail is not None
-    return window.detail.id
-
 
 def _text_view(window: MainWindow) -> TextDocumentView:
     views = window.chart.text_views()
@@ -62,7 +49,7 @@ def _select(view: TextDocumentView, needle: str) -> tuple[int, int]:
 def test_find_highlights_every_hit(
     qtbot: QtBot, window: MainWindow, demo_workspace: Workspace
 ) -> None:
-    _open(qtbot, window, demo_workspace, DEMO_CHARTS[0].patient.account_number)
+    open_account(qtbot, window, demo_workspace, DEMO_CHARTS[0].patient.account_number)
     view = _text_view(window)
     expected = view.toPlainText().lower().count("diabetes")
     assert expected >= 2
@@ -80,7 +67,7 @@ def test_find_in_a_pdf_and_leaving_it_is_safe(
     qtbot: QtBot, window: MainWindow, demo_workspace: Workspace
 ) -> None:
     pdf_chart = next(c for c in DEMO_CHARTS if any(as_pdf for *_, as_pdf in c.documents))
-    _open(qtbot, window, demo_workspace, pdf_chart.patient.account_number)
+    open_account(qtbot, window, demo_workspace, pdf_chart.patient.account_number)
     pdf = window.chart.tabs.widget(0)
     assert isinstance(pdf, PdfDocumentView)
     window.chart.tabs.setCurrentWidget(pdf)
@@ -99,7 +86,9 @@ def test_find_in_a_pdf_and_leaving_it_is_safe(
 def test_selection_goes_to_the_encoder_and_becomes_evidence(
     qtbot: QtBot, window: MainWindow, demo_workspace: Workspace
 ) -> None:
-    encounter_id = _open(qtbot, window, demo_workspace, DEMO_CHARTS[0].patient.account_number)
+    encounter_id = open_account(
+        qtbot, window, demo_workspace, DEMO_CHARTS[0].patient.account_number
+    )
     view = _text_view(window)
     _select(view, "hypertension")
     window.chart.search_action.trigger()
@@ -151,7 +140,9 @@ def test_documents_are_added_by_drop_and_by_the_file_menu(
     tmp_path: Path,
     shown_errors: list[BaseException],
 ) -> None:
-    encounter_id = _open(qtbot, window, demo_workspace, DEMO_CHARTS[0].patient.account_number)
+    encounter_id = open_account(
+        qtbot, window, demo_workspace, DEMO_CHARTS[0].patient.account_number
+    )
     before = window.chart.tabs.count()
     note = tmp_path / "addendum.txt"
     note.write_text("Addendum: patient also reports numbness in both feet.", encoding="utf-8")

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtCore import Qt
+from ui_helpers import open_account  # the tests' folder is on the path
 
 import coderdesk.ui.main_window as main_window_module
-from coderdesk.core.demo import DEMO_CHARTS
 from coderdesk.core.services.claims import ClaimService
 from coderdesk.core.services.codesheet import LineInput
 from coderdesk.core.services.encounters import EncounterService
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from coderdesk.core.store.workspace import Workspace
     from coderdesk.ui.main_window import MainWindow
 
-ACCOUNT_COLUMN = 1
 DAY = dt.date(2026, 3, 14)
 
 
@@ -66,24 +65,11 @@ def test_pointers_follow_their_diagnosis_when_it_moves_or_goes() -> None:
     assert removed.lines[0].pointers == (2,)
 
 
-def _open_rowan(qtbot: QtBot, window: MainWindow, workspace: Workspace) -> int:
-    window.attach(workspace)
-    account = DEMO_CHARTS[0].patient.account_number
-    proxy = window.worklist.proxy
-    row = next(
-        r for r in range(proxy.rowCount()) if proxy.index(r, ACCOUNT_COLUMN).data() == account
-    )
-    window.worklist.table.selectRow(row)
-    qtbot.waitUntil(lambda: window.detail is not None)
-    assert window.detail is not None
-    return window.detail.id
-
-
 def test_a_keyboard_session_on_the_code_sheet(
     qtbot: QtBot, window: MainWindow, demo_workspace: Workspace
 ) -> None:
     qtbot.waitUntil(lambda: window.codes.is_ready)
-    encounter_id = _open_rowan(qtbot, window, demo_workspace)
+    encounter_id = open_account(qtbot, window, demo_workspace)
     stored = EncounterService(demo_workspace)
     assert [d.code for d in stored.open(encounter_id).diagnoses] == ["E11.42", "I10", "E78.5"]
     window.add_code("hcpcs", "G0438")  # as Enter in the encoder does
@@ -137,7 +123,7 @@ def test_findings_fix_and_override(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     qtbot.waitUntil(lambda: window.codes.is_ready)
-    encounter_id = _open_rowan(qtbot, window, demo_workspace)
+    encounter_id = open_account(qtbot, window, demo_workspace)
     stored = EncounterService(demo_workspace)
     window.add_code("hcpcs", "99213")
     window.add_code("hcpcs", "G0438")
@@ -185,7 +171,7 @@ def test_status_moves_follow_the_workflow_and_ready_waits_for_errors(
     qtbot: QtBot, window: MainWindow, demo_workspace: Workspace, tmp_path: Path
 ) -> None:
     qtbot.waitUntil(lambda: window.codes.is_ready)
-    encounter_id = _open_rowan(qtbot, window, demo_workspace)  # in progress
+    encounter_id = open_account(qtbot, window, demo_workspace)  # in progress
     actions = window.status_actions
     assert actions[EncounterStatus.READY].isEnabled()
     assert not actions[EncounterStatus.EXPORTED].isEnabled()

@@ -8,8 +8,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl
+from ui_helpers import open_account  # the tests' folder is on the path
 
-from coderdesk.core.demo import DEMO_CHARTS
 from coderdesk.core.services.encounters import EncounterService
 from coderdesk.ui.widgets.encoder_pane import CODE_ROLE
 
@@ -18,21 +18,6 @@ if TYPE_CHECKING:
 
     from coderdesk.core.store.workspace import Workspace
     from coderdesk.ui.main_window import MainWindow
-
-ACCOUNT_COLUMN = 1
-
-
-def _open_first_encounter(qtbot: QtBot, window: MainWindow, workspace: Workspace) -> int:
-    window.attach(workspace)
-    account = DEMO_CHARTS[0].patient.account_number
-    proxy = window.worklist.proxy
-    row = next(
-        r for r in range(proxy.rowCount()) if proxy.index(r, ACCOUNT_COLUMN).data() == account
-    )
-    window.worklist.table.selectRow(row)
-    qtbot.waitUntil(lambda: window.detail is not None)
-    assert window.detail is not None
-    return window.detail.id
 
 
 def _result_codes(window: MainWindow) -> list[str]:
@@ -62,7 +47,7 @@ def test_enter_adds_the_code_and_findings_follow(
     qtbot: QtBot, window: MainWindow, demo_workspace: Workspace
 ) -> None:
     qtbot.waitUntil(lambda: window.codes.is_ready)
-    encounter_id = _open_first_encounter(qtbot, window, demo_workspace)
+    encounter_id = open_account(qtbot, window, demo_workspace)
     before = [d.code for d in EncounterService(demo_workspace).open(encounter_id).diagnoses]
     window.encoder.focus_search()
     qtbot.keyClicks(window.encoder.search, "type 2 diabetes")
@@ -91,7 +76,7 @@ def test_a_procedure_code_becomes_a_service_line(
     qtbot: QtBot, window: MainWindow, demo_workspace: Workspace
 ) -> None:
     qtbot.waitUntil(lambda: window.codes.is_ready)
-    encounter_id = _open_first_encounter(qtbot, window, demo_workspace)
+    encounter_id = open_account(qtbot, window, demo_workspace)
     detail = EncounterService(demo_workspace).open(encounter_id)
     window.encoder.focus_search()
     qtbot.keyClicks(window.encoder.search, "wellness")
@@ -135,7 +120,7 @@ def test_the_tabular_detail_follows_the_selection_and_adds_a_7th_character(
     qtbot: QtBot, window: MainWindow, demo_workspace: Workspace
 ) -> None:
     qtbot.waitUntil(lambda: window.codes.is_ready)
-    encounter_id = _open_first_encounter(qtbot, window, demo_workspace)
+    encounter_id = open_account(qtbot, window, demo_workspace)
     window.encoder.focus_search()
     qtbot.keyClicks(window.encoder.search, "diabetes")
     qtbot.waitUntil(lambda: "E11" in _result_codes(window))
@@ -190,7 +175,7 @@ def test_the_index_walk_opens_terms_follows_see_and_adds_codes(
     qtbot: QtBot, window: MainWindow, demo_workspace: Workspace
 ) -> None:
     qtbot.waitUntil(lambda: window.codes.is_ready)
-    encounter_id = _open_first_encounter(qtbot, window, demo_workspace)
+    encounter_id = open_account(qtbot, window, demo_workspace)
     index = window.encoder.index
     window.encoder.tabs.setCurrentWidget(index)
     qtbot.keyClicks(index.term, "Diab")

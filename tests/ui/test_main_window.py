@@ -11,6 +11,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QDialogButtonBox
+from ui_helpers import ACCOUNT_COLUMN, row_of_account  # the tests' folder is on the path
 
 from coderdesk.core.demo import DEMO_CHARTS, DEMO_PASSPHRASE, DemoChart
 from coderdesk.core.errors import WorkspaceLocked
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
     from coderdesk.core.store.workspace import Workspace
     from coderdesk.ui.tasks import TaskRunner
 
-ACCOUNT_COLUMN = 1
-
 
 def _chart(predicate: str) -> DemoChart:
     """The demo chart whose documents match: 'pdf' (rendered as PDF) or 'ccda' (.xml)."""
@@ -44,12 +43,9 @@ def _chart(predicate: str) -> DemoChart:
 
 def _select_account(window: MainWindow, account: str) -> int:
     """Select the worklist row of `account`; return its encounter id."""
-    proxy = window.worklist.proxy
-    for row in range(proxy.rowCount()):
-        if proxy.index(row, ACCOUNT_COLUMN).data() == account:
-            window.worklist.table.selectRow(row)
-            return int(proxy.index(row, 0).data(ENCOUNTER_ID_ROLE))
-    raise LookupError(account)
+    row = row_of_account(window, account)
+    window.worklist.table.selectRow(row)
+    return int(window.worklist.proxy.index(row, 0).data(ENCOUNTER_ID_ROLE))
 
 
 def _expected_counts() -> str:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from pypdf import PdfReader
 from PySide6.QtGui import QTextCursor
+from ui_helpers import open_account  # the tests' folder is on the path
 
 import coderdesk.ui.workspace_actions as actions_module
 from coderdesk.core.demo import DEMO_CHARTS
@@ -24,22 +25,12 @@ if TYPE_CHECKING:
     from coderdesk.core.store.workspace import Workspace
     from coderdesk.ui.main_window import MainWindow
 
-ACCOUNT_COLUMN = 1
-
 
 def test_compose_check_issue_and_print(
     qtbot: QtBot, window: MainWindow, demo_workspace: Workspace, monkeypatch: Any
 ) -> None:
-    window.attach(demo_workspace)
     account = DEMO_CHARTS[0].patient.account_number  # Rowan, in progress, with a text note
-    proxy = window.worklist.proxy
-    row = next(
-        r for r in range(proxy.rowCount()) if proxy.index(r, ACCOUNT_COLUMN).data() == account
-    )
-    window.worklist.table.selectRow(row)
-    qtbot.waitUntil(lambda: window.detail is not None)
-    assert window.detail is not None
-    encounter_id = window.detail.id
+    encounter_id = open_account(qtbot, window, demo_workspace, account)
     printed: list[str] = []
     letters: list[bytes] = []
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
+from ui_helpers import row_of_account  # the tests' folder is on the path
 
 from coderdesk.core.demo import DEMO_CHARTS
 from coderdesk.core.services.encounters import EncounterService
@@ -19,8 +20,6 @@ if TYPE_CHECKING:
     from coderdesk.core.store.workspace import Workspace
     from coderdesk.ui.main_window import MainWindow
     from coderdesk.ui.widgets.chart_pane import TextDocumentView
-
-ACCOUNT_COLUMN = 1
 
 
 def _type_and_add(qtbot: QtBot, window: MainWindow, text: str, downs: int = 0) -> None:
@@ -45,12 +44,7 @@ def test_a_coding_session_from_the_keyboard(
     qtbot.waitUntil(lambda: window.codes.is_ready)
     # Open an encounter from the worklist with the keyboard.
     chart = next(c for c in DEMO_CHARTS if not c.diagnoses)
-    proxy = window.worklist.proxy
-    row = next(
-        r
-        for r in range(proxy.rowCount())
-        if proxy.index(r, ACCOUNT_COLUMN).data() == chart.patient.account_number
-    )
+    row = row_of_account(window, chart.patient.account_number)
     window.worklist.table.setFocus()
     window.worklist.table.selectRow(row)
     qtbot.waitUntil(lambda: window.detail is not None)

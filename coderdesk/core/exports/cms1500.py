@@ -25,6 +25,7 @@ from coderdesk.core.exports.cms1500_layout import (
     BOX24_HEADINGS,
     BOX24_RULES,
     BOX24_SHADED_RULES,
+    BOX24_SUBCOLUMNS,
     BOXES,
     CHOICES,
     COLUMN_WIDTH,
@@ -247,10 +248,6 @@ def _label(
     canvas.drawString(x, y, text)
 
 
-# Dividers inside a column (modifiers, cents) that a heading may run across.
-_SUBCOLUMNS = (9.6, 31.3, 34.3, 37.3, 40.3, 57.1)
-
-
 def _draw_service_table(canvas: Canvas) -> None:
     """Box 24: headings, numbered lines with their shaded supplemental part, dividers."""
     right = grid_to_points(82, 0)[0]
@@ -258,7 +255,7 @@ def _draw_service_table(canvas: Canvas) -> None:
     for column, line, text in BOX24_HEADINGS:
         x, y = grid_to_points(column, line)
         # A heading stays within its column (the next divider to its right).
-        end = min(c for c in (*BOX24_RULES, 82) if c > column + 0.5 and c not in _SUBCOLUMNS)
+        end = min(c for c in (*BOX24_RULES, 82) if c > column + 0.5 and c not in BOX24_SUBCOLUMNS)
         _label(canvas, x, y, text, (end - column - 0.2) * COLUMN_WIDTH, HEADING_SIZE)
     header_bottom = service_line_field("from", 0).line - 1.7
     for column in BOX24_RULES:

@@ -275,6 +275,8 @@ BOX24_HEADINGS: tuple[tuple[float, float, str], ...] = (
 )
 # Dividers on each line's unshaded part: the columns A-J, the modifiers, the cents.
 BOX24_RULES = (9.6, 18, 21, 24, 31.3, 34.3, 37.3, 40.3, 44.3, 49.3, 57.1, 59.3, 63.5, 65.5, 67.5)
+# Dividers inside one column (from/to, the modifiers, the cents) that a heading spans.
+BOX24_SUBCOLUMNS = (9.6, 31.3, 34.3, 37.3, 40.3, 57.1)
 # Dividers that also cross the shaded part (24I and 24J keep their columns there).
 BOX24_SHADED_RULES = (65.5, 67.5)
 

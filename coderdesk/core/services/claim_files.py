@@ -54,17 +54,21 @@ class ClaimFile:
 
 
 class ClaimBlocked(UsageError):
-    """The encounter's claim still has errors without an override."""
+    """The encounter's claim still has errors without an override (`stopping`)."""
+
+    def __init__(self, stopping: Sequence[Finding]) -> None:
+        named = "; ".join(f"{f.rule}: {f.message}" for f in stopping)
+        super().__init__(
+            f"Not written: resolve or override {len(stopping)} error(s) first: {named}"
+        )
+        self.stopping = tuple(stopping)
 
 
 def refuse_if_blocked(findings: Sequence[Finding]) -> None:
     """Raise `ClaimBlocked` naming every error that stands without an override."""
     stopping = blocking(findings)
     if stopping:
-        named = "; ".join(f"{f.rule}: {f.message}" for f in stopping)
-        raise ClaimBlocked(
-            f"Not written: resolve or override {len(stopping)} error(s) first: {named}"
-        )
+        raise ClaimBlocked(stopping)
 
 
 class ClaimFileService(WorkspaceService):
