@@ -50,6 +50,20 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+_LATERALITY = frozenset({"right", "left", "bilateral", "both"})
+_SIDE = frozenset({"side", "sided", "sides"})
+
+
+def without_side_after_laterality(tokens: list[str]) -> list[str]:
+    """Drop "side" after right / left: "right side" says right, and a title holds "side"
+    only to leave it open ("unspecified side"), which "right side" must not match."""
+    return [
+        token
+        for number, token in enumerate(tokens)
+        if not (token in _SIDE and number and tokens[number - 1] in _LATERALITY)
+    ]
+
+
 @dataclass(frozen=True)
 class Dictionary:
     """The project's abbreviations and synonym groups (codesets/abbreviations.toml)."""

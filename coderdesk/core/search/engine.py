@@ -26,10 +26,11 @@ from coderdesk.core.search.analysis import (
     is_code_query,
     load_dictionary,
     normalise_code,
+    without_side_after_laterality,
     words,
 )
 from coderdesk.core.search.index import SYSTEM_NUMBERS
-from coderdesk.core.search.rerank import RERANK_DEPTH, adjustment, read_sense
+from coderdesk.core.search.rerank import RERANK_DEPTH, adjustment, query_sense, read_sense
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
     from coderdesk.core.codes.library import CodeSetLibrary
     from coderdesk.core.search.impacts import Impacts, ScoredDocs
+    from coderdesk.core.search.rerank import Sense
 
 
 # How far an Index path holding the whole query quiets the second look (1 = silences it).
@@ -278,17 +280,27 @@ class SearchEngine:
     ) -> SearchResponse:
         # A last word with no space after it may still be being typed: complete it.
         partial = not query.endswith(" ")
-        tokens = self.dictionary.expand(words(query))
+        tokens = without_side_after_laterality(self.dictionary.expand(words(query)))
         corrected_tokens, changed = self._correct(tokens, partial)
-        groups = self.variants.groups(self._stems(corrected_tokens), partial_last=partial)
+        stems = self._stems(corrected_tokens)
+        groups = self.variants.groups(stems, partial_last=partial)
         wording = " ".join(corrected_tokens)
+        typed = len(groups)
         self._add_synonyms(groups, wording)
         fallbacks = self._fallbacks(groups, wording)
-        ranked = self._rank(groups, fallbacks, wording, system, billable_only, limit)
+        sense = self._sense(wording, groups[:typed], stems[:-1] if partial else stems)
+        ranked = self._rank(groups, fallbacks, sense, system, billable_only, limit)
         corrected = " ".join(corrected_tokens) if changed else None
         return SearchResponse(
             query, ranked, corrected=corrected, suggestion=corrected if not ranked else None
         )
+
+    def _sense(self, wording: str, typed: list[list[str]], finished: list[str]) -> Sense:
+        """The query's sense over the groups of the words typed (with their one-word
+        synonyms, not the optional phrases added); a finished word the index does not know
+        is a group of its own: it still says the coder wants something specific."""
+        unknown = [[stem] for stem in finished if not self.variants.near_forms(stem)]
+        return query_sense(wording, [*typed, *unknown])
 
     def _add_synonyms(self, groups: list[list[str]], wording: str) -> None:
         """A one-word synonym is one more form of its word ("newborn" / "neonatal"); a
@@ -314,7 +326,7 @@ class SearchEngine:
         self,
         groups: list[list[str]],
         fallbacks: dict[int, list[str]],
-        wording: str,
+        sense: Sense,
         system: str,
         billable_only: bool,
         limit: int,
@@ -337,18 +349,17 @@ class SearchEngine:
             candidates = candidates[best]
         ordered = candidates[np.argsort(-scores[candidates], kind="stable")]
         index_fit = self.impacts.per_code(index_path_cover(scored, self.impacts))
-        return self._second_look(ordered, scores, index_fit, wording, limit)
+        return self._second_look(ordered, scores, index_fit, sense, limit)
 
     def _second_look(
         self,
         ordered: npt.NDArray[np.intp],
         scores: npt.NDArray[np.float32],
         index_fit: npt.NDArray[np.float32],
-        wording: str,
+        sense: Sense,
         limit: int,
     ) -> tuple[SearchResult, ...]:
         """The best candidates again, with their titles' sense (see `rerank`)."""
-        sense = read_sense(wording)
         rescored = []
         anchored: set[str] = set()
         for code in ordered:

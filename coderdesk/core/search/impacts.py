@@ -335,15 +335,22 @@ class StemVariants:
 
 
 ROOT_LETTERS = 5  # forms of one word share at least this many first letters
+SHORT_ROOT = 4  # or one is this long at least and begins the other ("atax", "ataxia")
 
 
 def same_root_runs(stems: list[str]) -> list[list[str]]:
     """Stems in query order, neighbours that share their first letters run together."""
     runs: list[list[str]] = []
     for stem in stems:
-        previous = runs[-1][0] if runs else ""
-        if len(stem) >= ROOT_LETTERS and stem[:ROOT_LETTERS] == previous[:ROOT_LETTERS]:
+        if runs and _same_root(stem, runs[-1][0]):
             runs[-1].append(stem)
         else:
             runs.append([stem])
     return runs
+
+
+def _same_root(stem: str, previous: str) -> bool:
+    if len(stem) >= ROOT_LETTERS and stem[:ROOT_LETTERS] == previous[:ROOT_LETTERS]:
+        return True
+    shorter, longer = sorted((stem, previous), key=len)
+    return len(shorter) >= SHORT_ROOT and longer.startswith(shorter)

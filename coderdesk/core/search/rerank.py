@@ -14,12 +14,16 @@ they do not find new ones.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
+from typing import TYPE_CHECKING
 
 from whoosh.lang.porter import stem as porter_stem
 
 from coderdesk.core.search.analysis import STOP_WORDS, words
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 RERANK_DEPTH = 30  # candidates looked at again; the rest keep their order below them
 POSITIVE_MARKERS = frozenset({"with"})
@@ -57,7 +61,7 @@ AXES = {
     "eye": ("right", "left", "bilater"),
     "ear": ("right", "left", "bilater"),
 }
-AXIS_FILLED = 0.4
+AXIS_FILLED = 0.8
 
 
 @cache
@@ -69,11 +73,18 @@ def stem(word: str) -> str:
 @dataclass(frozen=True)
 class Sense:
     """What a text says about each word: its stems, those marked with / without, and the
-    axes it leaves open ("unspecified severity")."""
+    axes it leaves open ("unspecified severity"). A query also carries its words' groups:
+    the forms each word was searched by ("ataxia", "ataxic"), any one of which a title
+    may hold."""
 
     stems: frozenset[str]
     marked: dict[str, bool]  # stem -> True after "with", False after "without" / "not"
     open_axes: frozenset[str] = frozenset()
+    groups: tuple[frozenset[str], ...] = ()
+
+    def word_groups(self) -> tuple[frozenset[str], ...]:
+        """The query's words, each as the set of its forms (one stem each without groups)."""
+        return self.groups or tuple(frozenset([s]) for s in self.stems)
 
 
 def read_sense(text: str) -> Sense:
@@ -101,9 +112,20 @@ def read_sense(text: str) -> Sense:
     return Sense(frozenset(stems), marked, frozenset(open_axes))
 
 
+def query_sense(wording: str, groups: Sequence[Sequence[str]]) -> Sense:
+    """The query's sense, with the forms each of its words was searched by."""
+    return replace(read_sense(wording), groups=tuple(frozenset(g) for g in groups if g))
+
+
+def _same_words(query: Sense, title: Sense) -> bool:
+    """The title says every word of the query, in one of its forms, and nothing else."""
+    forms = query.stems.union(*query.word_groups())
+    return title.stems <= forms and all(g & title.stems for g in query.word_groups())
+
+
 def adjustment(query: Sense, title: Sense) -> float:
     """How much better (or worse) the title fits the query's sense than its words show."""
-    change = EXACT_TITLE if title.stems == query.stems else 0.0
+    change = EXACT_TITLE if _same_words(query, title) else 0.0
     for stemmed, polarity in title.marked.items():
         said = query.marked.get(stemmed)
         if said is None and stemmed in query.stems:
@@ -130,8 +152,13 @@ def _specificity(query: Sense, title: Sense) -> float:
     elif _SPECIFIED in query.stems:
         wants_unspecified = False
     else:
-        content = {s for s in query.stems if s not in query.marked} - _generic_stems()
-        wants_unspecified = content <= title.stems
+        generic = _generic_stems()
+        content = [
+            group
+            for group in query.word_groups()
+            if not group <= generic and not any(s in query.marked for s in group)
+        ]
+        wants_unspecified = all(group & title.stems for group in content)
     if unspecified:
         return SPECIFIED if wants_unspecified else -SPECIFIED
     return -SPECIFIED if wants_unspecified else SPECIFIED

@@ -10,7 +10,8 @@ import pytest
 
 from coderdesk.core.search.analysis import load_dictionary
 from coderdesk.core.search.engine import SearchResult, headers_after_a_child
-from coderdesk.core.search.rerank import adjustment, read_sense
+from coderdesk.core.search.impacts import same_root_runs
+from coderdesk.core.search.rerank import adjustment, query_sense, read_sense
 
 if TYPE_CHECKING:
     from coderdesk.core.search.engine import SearchEngine
@@ -59,6 +60,28 @@ def test_unspecified_when_nothing_more_is_said_other_when_specified(
     assert adjustment(sense, read_sense(better)) > adjustment(sense, read_sense(worse))
 
 
+def test_a_title_holding_one_form_of_each_query_word_says_nothing_more() -> None:
+    # The Index's "Ataxia, ataxy, ataxic": three forms of one word, not three words.
+    groups = [["ataxia", "atax", "ataxi"], ["follow"], ["cerebrovascular"], ["diseas"]]
+    query = query_sense("ataxia ataxy ataxic following cerebrovascular disease", groups)
+    unspecified = read_sense("Ataxia following unspecified cerebrovascular disease")
+    other = read_sense("Ataxia following other cerebrovascular disease")
+    assert adjustment(query, unspecified) > adjustment(query, other)
+    # A word the title cannot hold asks for more than it says: the "other" code.
+    unknown = query_sense("gambian trypanosomiasis", [["trypanosomiasi"], ["gambian"]])
+    assert adjustment(unknown, read_sense("Trypanosomiasis, unspecified")) < 0
+
+
+def test_forms_of_one_word_run_together_even_when_one_is_short() -> None:
+    assert same_root_runs(["failur", "fail", "ventricular", "left"]) == [
+        ["failur", "fail"],
+        ["ventricular"],
+        ["left"],
+    ]
+    assert same_root_runs(["atax", "ataxia"]) == [["atax", "ataxia"]]
+    assert same_root_runs(["arm", "armpit"]) == [["arm"], ["armpit"]]  # too short to tell
+
+
 def test_a_query_that_fills_an_axis_does_not_mean_the_code_leaving_it_open() -> None:
     query = read_sense("vascular dementia moderate with anxiety")
     filled = read_sense("Vascular dementia, moderate, with anxiety")
@@ -78,6 +101,7 @@ def test_broader_words_are_one_way() -> None:
         ("migraine with aura intractable without status migrainosus", "G43.119"),
         ("migraine without aura not intractable without status migrainosus", "G43.009"),
         ("vascular dementia moderate with anxiety", "F01.B4"),
+        ("fracture of body of mandible right side", "S02.601"),
     ],
 )
 def test_the_code_that_says_what_the_query_says_comes_first(

@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from coderdesk.core.search.analysis import is_code_query, load_dictionary, words
+from coderdesk.core.search.analysis import (
+    is_code_query,
+    load_dictionary,
+    without_side_after_laterality,
+    words,
+)
 
 if TYPE_CHECKING:
     from coderdesk.core.search.engine import SearchEngine
@@ -110,6 +115,15 @@ def test_dictionary_phrases_match_plurals_and_keep_every_group() -> None:
 
 def test_decimal_numbers_stay_whole() -> None:
     assert words("BMI 29.0-29.9, adult") == ["bmi", "29.0", "29.9", "adult"]
+
+
+def test_side_after_right_or_left_says_nothing_more() -> None:
+    assert without_side_after_laterality(words("fracture mandible right side")) == [
+        "fracture",
+        "mandible",
+        "right",
+    ]
+    assert without_side_after_laterality(["side", "effect"]) == ["side", "effect"]
 
 
 def test_a_bmi_range_is_found_by_its_numbers(engine: SearchEngine) -> None:
