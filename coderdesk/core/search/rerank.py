@@ -52,16 +52,26 @@ UNASKED_WITH = 0.1  # the title adds "with X" the query never said
 SPECIFIED = 0.15  # "other" when specified, "unspecified" when not
 _UNSPECIFIED, _SPECIFIED, _OTHER = "unspecifi", "specifi", "other"
 # Axes a title leaves open with "unspecified <axis>", and the words that fill them: a
-# query that fills the axis does not mean the code that leaves it open.
-AXES = {
+# query that fills the axis does not mean the code that leaves it open. Named axes
+# ("unspecified trimester") say nothing of whether the condition itself is specified; a
+# part with a side ("unspecified knee") leaves the side open but names the part.
+_SIDES = ("right", "left", "bilater")
+NAMED_AXES = {
     "sever": ("mild", "moder", "sever"),
     "trimest": ("first", "second", "third"),
-    "side": ("right", "left", "bilater"),
-    "later": ("right", "left", "bilater"),
-    "eye": ("right", "left", "bilater"),
-    "ear": ("right", "left", "bilater"),
+    "degre": ("first", "second", "third"),
+    "side": _SIDES,
+    "later": _SIDES,
 }
+_PARTS_WITH_A_SIDE = (
+    "eye ear eyelid breast kidney ovary lung orbit arm forearm hand wrist finger thumb"
+    " shoulder elbow humerus radius ulna clavicle scapula leg thigh knee ankle foot toe hip"
+    " femur tibia fibula patella calcaneus talus acetabulum buttock limb upper lower great"
+    " lesser"
+)
+AXES = {**NAMED_AXES, **{str(porter_stem(part)): _SIDES for part in _PARTS_WITH_A_SIDE.split()}}
 AXIS_FILLED = 0.8
+AXIS_LEFT_OPEN = 0.15  # the query says nothing of the axis: the Index's default leaves it open
 
 
 @cache
@@ -97,7 +107,11 @@ def read_sense(text: str) -> Sense:
         reach = 0
         for word in words(clause):
             if stems and stems[-1] == _UNSPECIFIED and stem(word) in AXES:
+                # "unspecified trimester" leaves an axis open; it says nothing of whether
+                # the condition itself is specified.
                 open_axes.add(stem(word))
+                if stem(word) in NAMED_AXES:
+                    stems.pop()
             if word in MARKERS:
                 polarity, reach = word in POSITIVE_MARKERS, MARKED_WORDS
                 continue
@@ -139,6 +153,8 @@ def adjustment(query: Sense, title: Sense) -> float:
     for axis in title.open_axes:
         if any(value in query.stems for value in AXES[axis]):
             change -= AXIS_FILLED
+        elif axis in NAMED_AXES:
+            change += AXIS_LEFT_OPEN
     return change + _specificity(query, title)
 
 

@@ -87,6 +87,19 @@ def test_a_query_that_fills_an_axis_does_not_mean_the_code_leaving_it_open() -> 
     filled = read_sense("Vascular dementia, moderate, with anxiety")
     open_axis = read_sense("Vascular dementia, unspecified severity, with anxiety")
     assert adjustment(query, filled) > adjustment(query, open_axis)
+    right_knee = read_sense("pain in right knee")
+    assert adjustment(right_knee, read_sense("Pain in right knee")) > adjustment(
+        right_knee, read_sense("Pain in unspecified knee")
+    )
+
+
+def test_an_axis_the_query_says_nothing_of_is_left_open() -> None:
+    # The query says more than the title ("pregnancy complicated by"), yet the code that
+    # leaves the trimester open is the Index's default, not a trimester picked at random.
+    query = read_sense("pregnancy complicated by preterm labor with term delivery")
+    open_axis = read_sense("Term delivery with preterm labor, unspecified trimester")
+    second = read_sense("Term delivery with preterm labor, second trimester")
+    assert adjustment(query, open_axis) > adjustment(query, second)
 
 
 def test_broader_words_are_one_way() -> None:
