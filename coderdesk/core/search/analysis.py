@@ -46,8 +46,9 @@ def normalise_code(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Lower-case words of `text`, keeping `s/p`, `w/o`, `a-fib` together."""
-    return _WORD.findall(text.lower())
+    """Lower-case words of `text`, keeping `s/p`, `w/o`, `a-fib` together; an eponym's
+    possessive is the name ("Hanot's" -> "hanot")."""
+    return [word.removesuffix("'s") for word in _WORD.findall(text.lower())]
 
 
 _LATERALITY = frozenset({"right", "left", "bilateral", "both"})

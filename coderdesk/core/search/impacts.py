@@ -306,13 +306,13 @@ class StemVariants:
         return self.stems[start:end]
 
     def near_forms(self, stem: str) -> list[str]:
-        """The stem, longer forms of it (up to 3 more letters) and shorter forms (up to 2 fewer)."""
+        """The stem, longer forms of it (up to 3 more letters) and the stem one letter
+        shorter: two fewer reach other words ("intract" -> "intra", "strangul" -> "strang")."""
         found = [stem] if stem in self.ids else []
         if len(stem) >= 5:
             found += [s for s in self._with_prefix(stem) if s != stem and len(s) - len(stem) <= 3]
-            found += [
-                stem[:n] for n in range(max(5, len(stem) - 2), len(stem)) if stem[:n] in self.ids
-            ]
+            if len(stem) > 5 and stem[:-1] in self.ids:
+                found.append(stem[:-1])
         return found
 
     def completions(self, prefix: str) -> list[str]:

@@ -47,7 +47,7 @@ _CLAUSES = re.compile(r"[,;()\[\]]")
 
 EXACT_TITLE = 0.5  # the query is the title, word for word
 AGREE = 0.15  # the title says "with X" / "without X" as the query does
-CONFLICT = 0.4  # the title says the opposite of the query
+CONFLICT = 1.0  # the title says the opposite of the query
 UNASKED_WITH = 0.1  # the title adds "with X" the query never said
 SPECIFIED = 0.15  # "other" when specified, "unspecified" when not
 _UNSPECIFIED, _SPECIFIED, _OTHER = "unspecifi", "specifi", "other"

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pytest
 
 from coderdesk.core.search.analysis import load_dictionary
 from coderdesk.core.search.engine import SearchResult, headers_after_a_child
-from coderdesk.core.search.impacts import same_root_runs
+from coderdesk.core.search.impacts import StemVariants, same_root_runs
 from coderdesk.core.search.rerank import adjustment, query_sense, read_sense
 
 if TYPE_CHECKING:
@@ -80,6 +81,13 @@ def test_forms_of_one_word_run_together_even_when_one_is_short() -> None:
     ]
     assert same_root_runs(["atax", "ataxia"]) == [["atax", "ataxia"]]
     assert same_root_runs(["arm", "armpit"]) == [["arm"], ["armpit"]]  # too short to tell
+
+
+def test_near_forms_reach_one_letter_shorter_not_another_word() -> None:
+    stems = sorted(["intra", "intract", "intractabl", "mycobacteri", "mycobacterium"])
+    variants = StemVariants(stems, np.ones(len(stems)), {s: n for n, s in enumerate(stems)})
+    assert variants.near_forms("intract") == ["intract", "intractabl"]  # not "intra"
+    assert variants.near_forms("mycobacteria") == ["mycobacteri"]
 
 
 def test_a_query_that_fills_an_axis_does_not_mean_the_code_leaving_it_open() -> None:

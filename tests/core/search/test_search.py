@@ -117,6 +117,10 @@ def test_decimal_numbers_stay_whole() -> None:
     assert words("BMI 29.0-29.9, adult") == ["bmi", "29.0", "29.9", "adult"]
 
 
+def test_an_eponyms_possessive_is_the_name() -> None:
+    assert words("Conn's syndrome") == ["conn", "syndrome"]
+
+
 def test_side_after_right_or_left_says_nothing_more() -> None:
     assert without_side_after_laterality(words("fracture mandible right side")) == [
         "fracture",
