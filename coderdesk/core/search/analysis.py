@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 BROADER_FILE = "broader_terms.toml"
 MIN_STEM_BEFORE_SUFFIX = 3
+MIN_STEM_BEFORE_ENDING = 2  # "an-emia"
 # Decimal numbers stay whole ("29.0-29.9" in a BMI title), as the index's tokenizer keeps them.
 _WORD = re.compile(r"\d+(?:\.\d+)+|[a-z0-9]+(?:['/-][a-z0-9]+)*|[a-z]/")
 # ICD-10-CM (A00, E11.40, S72.001A, E114), HCPCS (J3301), CPT (99213, 0001F, 0042T).
@@ -73,6 +74,7 @@ class Dictionary:
     synonyms: PhraseTable
     broader: PhraseTable
     suffixes: dict[str, str] = field(default_factory=dict)
+    endings: tuple[tuple[str, str], ...] = ()
 
     def expand(self, tokens: Iterable[str]) -> list[str]:
         """Replace each abbreviation by its expansion's words."""
@@ -101,6 +103,15 @@ class Dictionary:
                 if word.endswith(ending) and len(word) >= len(ending) + MIN_STEM_BEFORE_SUFFIX
             ]
         return pairs
+
+    def other_endings(self, word: str) -> list[str]:
+        """The word with its ending swapped for one naming the same thing ("necrotic" ->
+        "necrosis", "anemia" -> "anemic"); the caller keeps the forms the code sets use."""
+        return [
+            word[: -len(ending)] + other
+            for ending, other in self.endings
+            if word.endswith(ending) and len(word) >= len(ending) + MIN_STEM_BEFORE_ENDING
+        ]
 
 
 def singulars(word: str) -> frozenset[str]:
@@ -164,7 +175,11 @@ def load_dictionary() -> Dictionary:
         for narrower, wider in table.items():
             key = " ".join(words(narrower))
             broader[key] = (*broader.get(key, ()), str(wider))
-    return Dictionary(abbreviations, PhraseTable.of(synonyms), PhraseTable.of(broader), suffixes)
+    pairs = [(str(a), str(b)) for a, b in raw.get("endings", {}).items()]
+    endings = tuple(dict.fromkeys([*pairs, *((b, a) for a, b in pairs)]))
+    return Dictionary(
+        abbreviations, PhraseTable.of(synonyms), PhraseTable.of(broader), suffixes, endings
+    )
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"

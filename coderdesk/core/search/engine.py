@@ -286,6 +286,7 @@ class SearchEngine:
         groups = self.variants.groups(stems, partial_last=partial)
         wording = " ".join(corrected_tokens)
         typed = len(groups)
+        self._add_other_endings(groups, corrected_tokens)
         self._add_synonyms(groups, wording)
         fallbacks = self._fallbacks(groups, wording)
         sense = self._sense(wording, groups[:typed], stems[:-1] if partial else stems)
@@ -301,6 +302,15 @@ class SearchEngine:
         is a group of its own: it still says the coder wants something specific."""
         unknown = [[stem] for stem in finished if not self.variants.near_forms(stem)]
         return query_sense(wording, [*typed, *unknown])
+
+    def _add_other_endings(self, groups: list[list[str]], tokens: list[str]) -> None:
+        """The same word with the ending the titles use ("actinomycotic" finds
+        "actinomycosis"), as one more form of it."""
+        for token in tokens:
+            forms = [f for f in self.dictionary.other_endings(token) if self.corrector.known(f)]
+            number = _group_of(groups, self._stems([token])) if forms else None
+            if number is not None:
+                groups[number] = list(dict.fromkeys([*groups[number], *self._stems(forms)]))
 
     def _add_synonyms(self, groups: list[list[str]], wording: str) -> None:
         """A one-word synonym is one more form of its word ("newborn" / "neonatal"); a

@@ -42,7 +42,8 @@ _PASS_OVER = STOP_WORDS | {
     "stated",
 }
 MARKED_WORDS = 2  # a marker reaches this many words, or the end of its clause
-_CLAUSES = re.compile(r"[,;()\[\]]")
+# Brackets do not end a clause: "with (acute) exacerbation" is with acute exacerbation.
+_CLAUSES = re.compile(r"[,;]")
 
 
 EXACT_TITLE = 0.5  # the query is the title, word for word

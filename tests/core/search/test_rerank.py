@@ -23,6 +23,8 @@ def test_markers_give_the_next_word_its_polarity() -> None:
     assert sense.marked == {"aura": False, "intract": False, "statu": True, "migrainosu": True}
     icd9 = read_sense("Rheumatic chorea without mention of heart involvement")
     assert icd9.marked == {"heart": False, "involv": False}  # "mention" carries nothing
+    bracketed = read_sense("Bronchiectasis with (acute) exacerbation")
+    assert bracketed.marked == {"acut": True, "exacerb": True}
 
 
 def test_the_query_word_for_word_is_the_best_title() -> None:

@@ -117,6 +117,13 @@ def test_decimal_numbers_stay_whole() -> None:
     assert words("BMI 29.0-29.9, adult") == ["bmi", "29.0", "29.9", "adult"]
 
 
+def test_the_adjective_finds_the_noun_and_back(engine: SearchEngine) -> None:
+    dictionary = load_dictionary()
+    assert dictionary.other_endings("actinomycotic") == ["actinomycosis"]
+    assert "anemic" in dictionary.other_endings("anemia")
+    assert _codes(engine, "abdominal actinomycotic infection", limit=1) == ["A42.1"]
+
+
 def test_an_eponyms_possessive_is_the_name() -> None:
     assert words("Conn's syndrome") == ["conn", "syndrome"]
 
