@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 BROADER_FILE = "broader_terms.toml"
 MIN_STEM_BEFORE_SUFFIX = 3
 MIN_STEM_BEFORE_ENDING = 2  # "an-emia"
+MIN_REST_OF_COMPOUND = 5  # "rectovaginal" -> "vaginal" (shorter rests are rarely words)
 # Decimal numbers stay whole ("29.0-29.9" in a BMI title), as the index's tokenizer keeps them.
 _WORD = re.compile(r"\d+(?:\.\d+)+|[a-z0-9]+(?:['/-][a-z0-9]+)*|[a-z]/")
 # ICD-10-CM (A00, E11.40, S72.001A, E114), HCPCS (J3301), CPT (99213, 0001F, 0042T).
@@ -74,6 +75,7 @@ class Dictionary:
     synonyms: PhraseTable
     broader: PhraseTable
     suffixes: dict[str, str] = field(default_factory=dict)
+    prefixes: dict[str, str] = field(default_factory=dict)
     endings: tuple[tuple[str, str], ...] = ()
 
     def expand(self, tokens: Iterable[str]) -> list[str]:
@@ -102,6 +104,18 @@ class Dictionary:
                 for ending, meaning in self.suffixes.items()
                 if word.endswith(ending) and len(word) >= len(ending) + MIN_STEM_BEFORE_SUFFIX
             ]
+            pairs += self._combining_form_pairs(word)
+        return pairs
+
+    def _combining_form_pairs(self, word: str) -> list[tuple[str, str]]:
+        """A compound's first part as titles say it ("vesico-urethral" -> "bladder
+        vesical"), and the rest when it is a word of its own ("urethral")."""
+        pairs: list[tuple[str, str]] = []
+        for form, meaning in self.prefixes.items():
+            rest = word[len(form) :]
+            if word.startswith(form) and len(rest) >= MIN_STEM_BEFORE_SUFFIX:
+                pairs.append((word, meaning))
+                pairs += [(word, rest)] if len(rest) >= MIN_REST_OF_COMPOUND else []
         return pairs
 
     def other_endings(self, word: str) -> list[str]:
@@ -171,6 +185,7 @@ def load_dictionary() -> Dictionary:
     broader: dict[str, tuple[str, ...]] = {}
     terms = tomllib.loads((codesets_dir() / BROADER_FILE).read_text(encoding="utf-8"))
     suffixes = {k.lower(): str(v) for k, v in terms.pop("suffixes", {}).items()}
+    prefixes = {k.lower(): str(v) for k, v in terms.pop("prefixes", {}).items()}
     for table in terms.values():
         for narrower, wider in table.items():
             key = " ".join(words(narrower))
@@ -178,7 +193,12 @@ def load_dictionary() -> Dictionary:
     pairs = [(str(a), str(b)) for a, b in raw.get("endings", {}).items()]
     endings = tuple(dict.fromkeys([*pairs, *((b, a) for a, b in pairs)]))
     return Dictionary(
-        abbreviations, PhraseTable.of(synonyms), PhraseTable.of(broader), suffixes, endings
+        abbreviations,
+        PhraseTable.of(synonyms),
+        PhraseTable.of(broader),
+        suffixes,
+        prefixes,
+        endings,
     )
 
 

@@ -118,6 +118,17 @@ def test_broader_words_are_one_way() -> None:
     assert not any(n == "lower limb" for n, _ in dictionary.broader_pairs("lower limb femur"))
 
 
+def test_a_compound_stands_for_its_parts() -> None:
+    pairs = load_dictionary().broader_pairs("fistula vesicourethral")
+    assert pairs == [("vesicourethral", "bladder vesical"), ("vesicourethral", "urethral")]
+    assert load_dictionary().broader_pairs("vesical") == []  # the form alone is no compound
+
+
+def test_a_compound_finds_the_code_naming_its_part(engine: SearchEngine) -> None:
+    codes = [r.code for r in engine.search("fistula vesicourethral", limit=5).results]
+    assert "N32.2" in codes  # Vesical fistula, not elsewhere classified
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
