@@ -18,7 +18,11 @@ from coderdesk.core.paths import codesets_dir
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+ABBREVIATIONS_FILE = "abbreviations.toml"
+TERMS_FILE = "clinical_terms.toml"  # more synonym groups: eponyms, old terms, lay terms
 BROADER_FILE = "broader_terms.toml"
+# The files the index's documents are written with (an edit means a rebuild).
+DOCUMENT_DICTIONARIES = (ABBREVIATIONS_FILE, TERMS_FILE)
 MIN_STEM_BEFORE_SUFFIX = 3
 MIN_STEM_BEFORE_ENDING = 2  # "an-emia"
 MIN_REST_OF_COMPOUND = 5  # "rectovaginal" -> "vaginal" (shorter rests are rarely words)
@@ -69,7 +73,7 @@ def without_side_after_laterality(tokens: list[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class Dictionary:
-    """The project's abbreviations and synonym groups (codesets/abbreviations.toml)."""
+    """The project's abbreviations, synonym groups and broader terms (codesets/)."""
 
     abbreviations: dict[str, str]
     synonyms: PhraseTable
@@ -173,10 +177,11 @@ class PhraseTable:
 @cache
 def load_dictionary() -> Dictionary:
     """Read the dictionary once per process."""
-    raw = tomllib.loads((codesets_dir() / "abbreviations.toml").read_text(encoding="utf-8"))
+    raw = tomllib.loads((codesets_dir() / ABBREVIATIONS_FILE).read_text(encoding="utf-8"))
+    terms_file = tomllib.loads((codesets_dir() / TERMS_FILE).read_text(encoding="utf-8"))
     abbreviations = {k.lower(): v for k, v in raw.get("abbreviations", {}).items()}
     synonyms: dict[str, tuple[str, ...]] = {}
-    for group in raw.get("synonyms", {}).get("groups", []):
+    for group in [*raw.get("synonyms", {}).get("groups", []), *terms_file.get("groups", [])]:
         phrases = [" ".join(words(p)) for p in group]
         for phrase in phrases:
             # A phrase in several groups keeps the phrasings of all of them.

@@ -287,6 +287,7 @@ class SearchEngine:
         wording = " ".join(corrected_tokens)
         typed = len(groups)
         self._add_other_endings(groups, corrected_tokens)
+        self._add_joined_words(groups, corrected_tokens)
         self._add_synonyms(groups, wording)
         fallbacks = self._fallbacks(groups, wording)
         sense = self._sense(wording, groups[:typed], stems[:-1] if partial else stems)
@@ -312,6 +313,18 @@ class SearchEngine:
             if number is not None:
                 groups[number] = list(dict.fromkeys([*groups[number], *self._stems(forms)]))
 
+    def _add_joined_words(self, groups: list[list[str]], tokens: list[str]) -> None:
+        """Two words the code sets write as one ("heat stroke" -> "heatstroke"): the one
+        word is a form of each of them."""
+        for first, second in zip(tokens, tokens[1:], strict=False):
+            joined = first + second
+            if not (first.isalpha() and second.isalpha() and self.corrector.known(joined)):
+                continue
+            for part in (first, second):
+                number = _group_of(groups, self._stems([part]))
+                if number is not None:
+                    groups[number] = list(dict.fromkeys([*groups[number], *self._stems([joined])]))
+
     def _add_synonyms(self, groups: list[list[str]], wording: str) -> None:
         """A one-word synonym is one more form of its word ("newborn" / "neonatal"); a
         phrase ("heart attack" / "myocardial infarction") is one more, optional, word."""
@@ -320,7 +333,7 @@ class SearchEngine:
             number = _group_of(groups, stems)
             if len(stems) == 1 and len(others) == 1 and number is not None:
                 groups[number] = [*groups[number], *others]
-            else:
+            elif others not in groups:  # "anomaly, anomalous" add "congenital malformation" once
                 groups.append(others)
 
     def _fallbacks(self, groups: list[list[str]], wording: str) -> dict[int, list[str]]:

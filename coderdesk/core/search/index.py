@@ -23,7 +23,7 @@ from whoosh.fields import BOOLEAN, ID, STORED, TEXT, Schema
 from coderdesk.core import paths
 from coderdesk.core.paths import codesets_dir
 from coderdesk.core.progress import CancelToken, ProgressCallback, no_progress
-from coderdesk.core.search.analysis import STOP_WORDS, words
+from coderdesk.core.search.analysis import DOCUMENT_DICTIONARIES, STOP_WORDS, words
 from coderdesk.core.search.documents import SearchDocument, all_documents
 from coderdesk.core.search.impacts import ImpactCollector, Impacts
 
@@ -70,8 +70,10 @@ def build_schema() -> Schema:
 
 def dictionary_fingerprint() -> str:
     """The dictionary the documents were written with: an edited one means a rebuild."""
-    content = (codesets_dir() / "abbreviations.toml").read_bytes()
-    return hashlib.sha256(content).hexdigest()[:16]
+    digest = hashlib.sha256()
+    for name in DOCUMENT_DICTIONARIES:
+        digest.update((codesets_dir() / name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def library_fingerprint(library: CodeSetLibrary) -> list[int]:

@@ -124,6 +124,10 @@ def test_the_adjective_finds_the_noun_and_back(engine: SearchEngine) -> None:
     assert _codes(engine, "abdominal actinomycotic infection", limit=1) == ["A42.1"]
 
 
+def test_two_words_the_code_sets_write_as_one(engine: SearchEngine) -> None:
+    assert _codes(engine, "heat stroke", limit=5, system="icd10cm")[0] == "T67.01"
+
+
 def test_an_eponyms_possessive_is_the_name() -> None:
     assert words("Conn's syndrome") == ["conn", "syndrome"]
 
