@@ -76,8 +76,9 @@ class Dictionary:
     """The project's abbreviations, synonym groups and broader terms (codesets/)."""
 
     abbreviations: dict[str, str]
-    synonyms: PhraseTable
+    synonyms: PhraseTable  # queries and documents (abbreviations.toml)
     broader: PhraseTable
+    document_synonyms: PhraseTable = field(default_factory=lambda: PhraseTable.of({}))
     suffixes: dict[str, str] = field(default_factory=dict)
     prefixes: dict[str, str] = field(default_factory=dict)
     endings: tuple[tuple[str, str], ...] = ()
@@ -90,8 +91,11 @@ class Dictionary:
         return out
 
     def synonyms_of(self, text: str) -> list[str]:
-        """Other phrasings of the phrases found in `text` (for a query's optional terms)."""
-        return [other for _phrase, other in self.synonym_pairs(text)]
+        """Other phrasings of the phrases found in a document's `text`, from every group
+        (clinical_terms.toml too: a query naming the other phrasing finds the document;
+        the query itself is not widened by them, or a title holding the query's own words
+        would lose to the many holding the synonym)."""
+        return [other for _phrase, other in _pairs_in(text, self.document_synonyms)]
 
     def synonym_pairs(self, text: str) -> list[tuple[str, str]]:
         """(phrase found in `text`, another phrasing of it); a plural finds the entry of
@@ -180,13 +184,9 @@ def load_dictionary() -> Dictionary:
     raw = tomllib.loads((codesets_dir() / ABBREVIATIONS_FILE).read_text(encoding="utf-8"))
     terms_file = tomllib.loads((codesets_dir() / TERMS_FILE).read_text(encoding="utf-8"))
     abbreviations = {k.lower(): v for k, v in raw.get("abbreviations", {}).items()}
-    synonyms: dict[str, tuple[str, ...]] = {}
-    for group in [*raw.get("synonyms", {}).get("groups", []), *terms_file.get("groups", [])]:
-        phrases = [" ".join(words(p)) for p in group]
-        for phrase in phrases:
-            # A phrase in several groups keeps the phrasings of all of them.
-            merged = [*synonyms.get(phrase, ()), *(p for p in phrases if p != phrase)]
-            synonyms[phrase] = tuple(dict.fromkeys(merged))
+    core_groups = raw.get("synonyms", {}).get("groups", [])
+    synonyms = _synonym_table(core_groups)
+    document_synonyms = _synonym_table([*core_groups, *terms_file.get("groups", [])])
     broader: dict[str, tuple[str, ...]] = {}
     terms = tomllib.loads((codesets_dir() / BROADER_FILE).read_text(encoding="utf-8"))
     suffixes = {k.lower(): str(v) for k, v in terms.pop("suffixes", {}).items()}
@@ -199,12 +199,24 @@ def load_dictionary() -> Dictionary:
     endings = tuple(dict.fromkeys([*pairs, *((b, a) for a, b in pairs)]))
     return Dictionary(
         abbreviations,
-        PhraseTable.of(synonyms),
+        synonyms,
         PhraseTable.of(broader),
+        document_synonyms,
         suffixes,
         prefixes,
         endings,
     )
+
+
+def _synonym_table(groups: list[list[str]]) -> PhraseTable:
+    """Each phrase of the groups -> the other phrasings of every group it stands in."""
+    synonyms: dict[str, tuple[str, ...]] = {}
+    for group in groups:
+        phrases = [" ".join(words(p)) for p in group]
+        for phrase in phrases:
+            merged = [*synonyms.get(phrase, ()), *(p for p in phrases if p != phrase)]
+            synonyms[phrase] = tuple(dict.fromkeys(merged))
+    return PhraseTable.of(synonyms)
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
