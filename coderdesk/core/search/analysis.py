@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
+from whoosh.lang.porter import stem as porter_stem
+
 from coderdesk.core.paths import codesets_dir
 
 if TYPE_CHECKING:
@@ -35,6 +37,24 @@ _CODE_QUERY = re.compile(
 )
 # Dropped by the search analyzer. "with", "without" and "not" stay: they change a code.
 STOP_WORDS = frozenset("a an and are as at be by for from in into is it of on or the to".split())  # noqa: SIM905
+
+
+# The index's tokens: Whoosh's default word pattern.
+_TOKEN = re.compile(r"\w+(?:\.?\w+)*")
+
+
+@cache
+def stem(word: str) -> str:
+    """The Porter stem of one lower-case word."""
+    return str(porter_stem(word))
+
+
+def stems(text: str) -> list[str]:
+    """The stems the index holds for `text`: its words, lower case, stop words out, Porter
+    stemmed. The same as Whoosh's StemmingAnalyzer with our stop list, three times faster
+    (the build analyses every document once)."""
+    found = (token.lower() for token in _TOKEN.findall(text))
+    return [stem(token) for token in found if token not in STOP_WORDS]
 
 
 def is_code_query(text: str) -> bool:
@@ -136,6 +156,7 @@ class Dictionary:
         ]
 
 
+@cache
 def singulars(word: str) -> frozenset[str]:
     """The word and the singulars it may be the plural of ("viruses", "arteries")."""
     found = {word}
@@ -150,32 +171,45 @@ def singulars(word: str) -> frozenset[str]:
 
 def _pairs_in(text: str, table: PhraseTable) -> list[tuple[str, str]]:
     """(phrase of `table` found in `text`, singular or plural, each of its entries)."""
-    forms = [singulars(word) for word in words(text)]
-    found: dict[str, None] = {}
-    for start, here in enumerate(forms):
-        for form in here:
-            for phrase, rest in table.by_first.get(form, ()):
-                tail = forms[start + 1 : start + 1 + len(rest)]
-                if len(tail) == len(rest) and all(w in f for w, f in zip(rest, tail, strict=True)):
-                    found.setdefault(phrase, None)
-    return [(phrase, entry) for phrase in found for entry in table.entries[phrase]]
+    return [(phrase, entry) for phrase in table.phrases_in(text) for entry in table.entries[phrase]]
 
 
 @dataclass(frozen=True)
 class PhraseTable:
-    """Phrases and their entries, looked up by each phrase's first word."""
+    """Phrases and their entries, looked up by first word, length and last word:
+    thousands of phrases share a first word, and many their second ("fracture of ...")."""
 
     entries: dict[str, tuple[str, ...]]
-    by_first: dict[str, list[tuple[str, tuple[str, ...]]]]
+    lengths: dict[str, tuple[int, ...]]  # first word -> the lengths of its phrases
+    by_ends: dict[tuple[str, int, str], list[tuple[str, tuple[str, ...]]]]
+
+    def phrases_in(self, text: str) -> list[str]:
+        """The table's phrases `text` holds, word for word, singular or plural."""
+        forms = [singulars(word) for word in words(text)]
+        found: dict[str, None] = {}
+        for start, here in enumerate(forms):
+            for first in here:
+                for length in self.lengths.get(first, ()):
+                    if start + length > len(forms):
+                        break
+                    for last in forms[start + length - 1]:
+                        for phrase, middle in self.by_ends.get((first, length, last), ()):
+                            inside = forms[start + 1 : start + length - 1]
+                            if all(w in f for w, f in zip(middle, inside, strict=True)):
+                                found.setdefault(phrase, None)
+        return list(found)
 
     @classmethod
     def of(cls, entries: dict[str, tuple[str, ...]]) -> PhraseTable:
-        """Index `entries` (phrase -> entries) by first word."""
-        by_first: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        """Index `entries` (phrase -> entries) by first word, length and last word."""
+        by_ends: dict[tuple[str, int, str], list[tuple[str, tuple[str, ...]]]] = {}
+        lengths: dict[str, set[int]] = {}
         for phrase in entries:
-            first, *rest = words(phrase) or [""]
-            by_first.setdefault(first, []).append((phrase, tuple(rest)))
-        return cls(entries, by_first)
+            found = words(phrase) or [""]
+            key = (found[0], len(found), found[-1])
+            by_ends.setdefault(key, []).append((phrase, tuple(found[1:-1])))
+            lengths.setdefault(found[0], set()).add(len(found))
+        return cls(entries, {w: tuple(sorted(n)) for w, n in lengths.items()}, by_ends)
 
 
 @cache

@@ -26,6 +26,7 @@ from coderdesk.core.search.analysis import (
     is_code_query,
     load_dictionary,
     normalise_code,
+    stems,
     without_side_after_laterality,
     words,
 )
@@ -205,7 +206,6 @@ class SearchEngine:
         self.variants = impacts.variants()
         self.corrector = corrector
         self.dictionary = load_dictionary()
-        self.analyzer = search_index.analyzer()
 
     @classmethod
     def open(
@@ -270,10 +270,7 @@ class SearchEngine:
         return corrected, changed
 
     def _stems(self, tokens: list[str]) -> list[str]:
-        seen: dict[str, None] = {}
-        for token in self.analyzer(" ".join(tokens)):
-            seen.setdefault(token.text, None)
-        return list(seen)
+        return list(dict.fromkeys(stems(" ".join(tokens))))
 
     def _text_search(
         self, query: str, system: str, limit: int, billable_only: bool
@@ -309,21 +306,23 @@ class SearchEngine:
         "actinomycosis"), as one more form of it."""
         for token in tokens:
             forms = [f for f in self.dictionary.other_endings(token) if self.corrector.known(f)]
-            number = _group_of(groups, self._stems([token])) if forms else None
-            if number is not None:
-                groups[number] = list(dict.fromkeys([*groups[number], *self._stems(forms)]))
+            if forms:
+                self._add_forms(groups, token, forms)
 
     def _add_joined_words(self, groups: list[list[str]], tokens: list[str]) -> None:
         """Two words the code sets write as one ("heat stroke" -> "heatstroke"): the one
         word is a form of each of them."""
         for first, second in zip(tokens, tokens[1:], strict=False):
             joined = first + second
-            if not (first.isalpha() and second.isalpha() and self.corrector.known(joined)):
-                continue
-            for part in (first, second):
-                number = _group_of(groups, self._stems([part]))
-                if number is not None:
-                    groups[number] = list(dict.fromkeys([*groups[number], *self._stems([joined])]))
+            if first.isalpha() and second.isalpha() and self.corrector.known(joined):
+                self._add_forms(groups, first, [joined])
+                self._add_forms(groups, second, [joined])
+
+    def _add_forms(self, groups: list[list[str]], word: str, forms: list[str]) -> None:
+        """`forms` join the group of `word` (if it has one) as more forms of it."""
+        number = _group_of(groups, self._stems([word]))
+        if number is not None:
+            groups[number] = list(dict.fromkeys([*groups[number], *self._stems(forms)]))
 
     def _add_synonyms(self, groups: list[list[str]], wording: str) -> None:
         """A one-word synonym is one more form of its word ("newborn" / "neonatal"); a

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from whoosh import index as whoosh_index
-from whoosh.analysis import SpaceSeparatedTokenizer, StemmingAnalyzer
+from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import BOOLEAN, ID, STORED, TEXT, Schema
 
 from coderdesk.core import paths
 from coderdesk.core.paths import codesets_dir
 from coderdesk.core.progress import CancelToken, ProgressCallback, no_progress
-from coderdesk.core.search.analysis import DOCUMENT_DICTIONARIES, STOP_WORDS, words
+from coderdesk.core.search.analysis import DOCUMENT_DICTIONARIES, stems, words
 from coderdesk.core.search.documents import SearchDocument, all_documents
 from coderdesk.core.search.impacts import ImpactCollector, Impacts
 
@@ -39,11 +39,6 @@ MANIFEST = "coderdesk-manifest.json"
 VOCABULARY = "coderdesk-vocabulary.json"
 INDEX_FORMAT = 5
 SEARCH_FIELDS = ("title", "inclusion", "index_terms", "context", "synonyms")
-
-
-def analyzer() -> StemmingAnalyzer:
-    """The analyzer both the index and the queries use (stems, a short stop list)."""
-    return StemmingAnalyzer(stoplist=STOP_WORDS, minsize=1)
 
 
 def _stems_field(stored: bool = False) -> TEXT:
@@ -84,9 +79,9 @@ def library_fingerprint(library: CodeSetLibrary) -> list[int]:
 SYSTEM_NUMBERS = {"icd10cm": 0, "hcpcs": 1, "cpt": 2}
 
 
-def analysed_fields(doc: SearchDocument, analyzer: StemmingAnalyzer) -> dict[str, list[str]]:
+def analysed_fields(doc: SearchDocument) -> dict[str, list[str]]:
     """Each searchable field's stems, in order, as Whoosh indexes them."""
-    return {name: [t.text for t in analyzer(getattr(doc, name))] for name in SEARCH_FIELDS}
+    return {name: stems(getattr(doc, name)) for name in SEARCH_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -105,12 +100,11 @@ def _write_documents(
 ) -> tuple[int, Counter[str], ImpactCollector]:
     vocabulary: Counter[str] = Counter()
     collector = ImpactCollector()
-    stemmer = analyzer()
     writer = ix.writer(limitmb=256)
     count = 0
     try:
         for doc in all_documents(library):
-            fields = analysed_fields(doc, stemmer)
+            fields = analysed_fields(doc)
             writer.add_document(
                 code=doc.code,
                 system=doc.system,
@@ -122,7 +116,7 @@ def _write_documents(
             system = SYSTEM_NUMBERS[doc.system]
             collector.add(fields, doc.billable, system, count)
             for path in doc.index_paths:
-                path_fields = {"title": [t.text for t in stemmer(path)]}
+                path_fields = {"title": stems(path)}
                 collector.add(path_fields, doc.billable, system, count)
             vocabulary.update(words(f"{doc.title} {doc.inclusion} {doc.index_terms}"))
             count += 1

@@ -18,9 +18,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
 
-from whoosh.lang.porter import stem as porter_stem
-
-from coderdesk.core.search.analysis import STOP_WORDS, words
+from coderdesk.core.search.analysis import STOP_WORDS, stem, words
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -70,15 +68,9 @@ _PARTS_WITH_A_SIDE = (
     " femur tibia fibula patella calcaneus talus acetabulum buttock limb upper lower great"
     " lesser"
 )
-AXES = {**NAMED_AXES, **{str(porter_stem(part)): _SIDES for part in _PARTS_WITH_A_SIDE.split()}}
+AXES = {**NAMED_AXES, **{stem(part): _SIDES for part in _PARTS_WITH_A_SIDE.split()}}
 AXIS_FILLED = 0.8
 AXIS_LEFT_OPEN = 0.15  # the query says nothing of the axis: the Index's default leaves it open
-
-
-@cache
-def stem(word: str) -> str:
-    """The Porter stem the index uses."""
-    return str(porter_stem(word))
 
 
 @dataclass(frozen=True)

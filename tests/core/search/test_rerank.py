@@ -87,7 +87,8 @@ def test_forms_of_one_word_run_together_even_when_one_is_short() -> None:
 
 def test_near_forms_reach_one_letter_shorter_not_another_word() -> None:
     stems = sorted(["intra", "intract", "intractabl", "mycobacteri", "mycobacterium"])
-    variants = StemVariants(stems, np.ones(len(stems)), {s: n for n, s in enumerate(stems)})
+    ids = {s: n for n, s in enumerate(stems)}
+    variants = StemVariants(stems, np.ones(len(stems), dtype=np.float32), ids)
     assert variants.near_forms("intract") == ["intract", "intractabl"]  # not "intra"
     assert variants.near_forms("mycobacteria") == ["mycobacteri"]
 
