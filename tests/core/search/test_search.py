@@ -6,10 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from whoosh.analysis import StemmingAnalyzer
 
 from coderdesk.core.search.analysis import (
+    STOP_WORDS,
     is_code_query,
     load_dictionary,
+    stems,
     without_side_after_laterality,
     words,
 )
@@ -130,6 +133,19 @@ def test_two_words_the_code_sets_write_as_one(engine: SearchEngine) -> None:
 
 def test_an_eponyms_possessive_is_the_name() -> None:
     assert words("Conn's syndrome") == ["conn", "syndrome"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ménière's disease, right ear",
+        "BMI 29.0-29.9, adult | Type 2 diabetes mellitus with (acute) exacerbation",
+        "Salmonella enteritidis [S. enteritidis] of the 3rd cranial nerve: W44.B2XA",
+    ],
+)
+def test_our_stems_are_whooshs(text: str) -> None:
+    whoosh = StemmingAnalyzer(stoplist=STOP_WORDS, minsize=1)
+    assert stems(text) == [token.text for token in whoosh(text)]
 
 
 def test_side_after_right_or_left_says_nothing_more() -> None:
