@@ -35,7 +35,8 @@ B = 0.75
 FILE = "coderdesk-impacts.npz"
 GENERIC_WEIGHT = 0.6
 FALLBACK_SHARE = 0.7  # of a query word earned by a broader word standing in for it
-# Words of a title that say little about the condition; they do not count against a code.
+# Words of a title that say little about the condition ("other", "site", "disorder"); they
+# do not count against a code, and count little in a query.
 GENERIC_STEMS = frozenset(
     [
         "unspecifi",
@@ -55,6 +56,10 @@ GENERIC_STEMS = frozenset(
         "specified",
         "elsewhere",
         "classified",
+        "diseas",
+        "disord",
+        "lesion",
+        "condit",
     ]
 )
 STEMS_FILE = "coderdesk-stems.json"

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 MANIFEST = "coderdesk-manifest.json"
 VOCABULARY = "coderdesk-vocabulary.json"
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6  # 6: "disease", "disorder", "lesion", "condition" are generic words
 SEARCH_FIELDS = ("title", "inclusion", "index_terms", "context", "synonyms")
 
 
