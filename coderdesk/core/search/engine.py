@@ -26,6 +26,7 @@ from coderdesk.core.search.analysis import (
     is_code_query,
     load_dictionary,
     normalise_code,
+    stem,
     stems,
     without_side_after_laterality,
     words,
@@ -259,12 +260,12 @@ class SearchEngine:
         corrected, changed = [], False
         for number, token in enumerate(tokens):
             typing = partial and number == len(tokens) - 1
-            # A word still being typed is completed, not corrected, while it begins a word.
-            fixed = (
-                None
-                if typing and self.corrector.begins_a_word(token)
-                else (self.corrector.correct(token))
-            )
+            # A word still being typed is completed, not corrected, while it begins a word;
+            # a word whose stem the index holds is a form of a known word ("excessively",
+            # "fungus" in a synonym), not a misspelling.
+            known = stem(token) in self.variants.ids
+            begun = typing and self.corrector.begins_a_word(token)
+            fixed = None if known or begun else self.corrector.correct(token)
             corrected.append(fixed or token)
             changed = changed or fixed is not None
         return corrected, changed

@@ -127,6 +127,13 @@ def test_the_adjective_finds_the_noun_and_back(engine: SearchEngine) -> None:
     assert _codes(engine, "abdominal actinomycotic infection", limit=1) == ["A42.1"]
 
 
+def test_a_form_of_a_known_word_is_not_misspelt(engine: SearchEngine) -> None:
+    # Neither word is in the vocabulary, but their stems are: "anesthet", "tropic".
+    assert engine.search("anesthetically ").corrected is None  # not "aesthetically"
+    assert engine.search("tropically ").corrected is None  # not "topically"
+    assert engine.search("pnuemonia ").corrected == "pneumonia"
+
+
 def test_two_words_the_code_sets_write_as_one(engine: SearchEngine) -> None:
     assert _codes(engine, "heat stroke", limit=5, system="icd10cm")[0] == "T67.01"
 
