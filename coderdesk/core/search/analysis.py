@@ -98,7 +98,7 @@ class Dictionary:
     abbreviations: dict[str, str]
     synonyms: PhraseTable  # queries and documents (abbreviations.toml)
     broader: PhraseTable
-    document_synonyms: PhraseTable = field(default_factory=lambda: PhraseTable.of({}))
+    document_synonyms: PhraseTable  # documents only: abbreviations.toml + clinical_terms.toml
     suffixes: dict[str, str] = field(default_factory=dict)
     prefixes: dict[str, str] = field(default_factory=dict)
     endings: tuple[tuple[str, str], ...] = ()

@@ -280,15 +280,16 @@ class SearchEngine:
         partial = not query.endswith(" ")
         tokens = without_side_after_laterality(self.dictionary.expand(words(query)))
         corrected_tokens, changed = self._correct(tokens, partial)
-        stems = self._stems(corrected_tokens)
-        groups = self.variants.groups(stems, partial_last=partial)
+        query_stems = self._stems(corrected_tokens)
+        groups = self.variants.groups(query_stems, partial_last=partial)
         wording = " ".join(corrected_tokens)
         typed = len(groups)
         self._add_other_endings(groups, corrected_tokens)
         self._add_joined_words(groups, corrected_tokens)
         self._add_synonyms(groups, wording)
         fallbacks = self._fallbacks(groups, wording)
-        sense = self._sense(wording, groups[:typed], stems[:-1] if partial else stems)
+        finished = query_stems[:-1] if partial else query_stems
+        sense = self._sense(wording, groups[:typed], finished)
         ranked = self._rank(groups, fallbacks, sense, system, billable_only, limit)
         corrected = " ".join(corrected_tokens) if changed else None
         return SearchResponse(
@@ -327,11 +328,12 @@ class SearchEngine:
 
     def _add_synonyms(self, groups: list[list[str]], wording: str) -> None:
         """A one-word synonym is one more form of its word ("newborn" / "neonatal"); a
-        phrase ("heart attack" / "myocardial infarction") is one more, optional, word."""
+        phrase ("heart attack" / "myocardial infarction") is one more word, any of whose
+        stems a code may hold."""
         for phrase, other in self.dictionary.synonym_pairs(wording):
-            stems, others = self._stems(words(phrase)), self._stems(words(other))
-            number = _group_of(groups, stems)
-            if len(stems) == 1 and len(others) == 1 and number is not None:
+            said, others = self._stems(words(phrase)), self._stems(words(other))
+            number = _group_of(groups, said)
+            if len(said) == 1 and len(others) == 1 and number is not None:
                 groups[number] = [*groups[number], *others]
             elif others not in groups:  # "anomaly, anomalous" add "congenital malformation" once
                 groups.append(others)
@@ -435,11 +437,11 @@ def headers_after_a_child(
 
 def _first_child(results: list[SearchResult], start: int) -> int | None:
     header = results[start]
-    stem = header.code.replace(".", "")
+    prefix = header.code.replace(".", "")
     for position in range(start + 1, len(results)):
         found = results[position]
         code = found.code.replace(".", "")
-        if found.system == header.system and code != stem and code.startswith(stem):
+        if found.system == header.system and code != prefix and code.startswith(prefix):
             return position
     return None
 

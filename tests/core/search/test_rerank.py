@@ -27,11 +27,14 @@ def test_markers_give_the_next_word_its_polarity() -> None:
     assert bracketed.marked == {"acut": True, "exacerb": True}
 
 
+def _prefers(query: str, better: str, worse: str) -> bool:
+    """Whether the second look ranks title `better` above title `worse` for `query`."""
+    sense = read_sense(query)
+    return adjustment(sense, read_sense(better)) > adjustment(sense, read_sense(worse))
+
+
 def test_the_query_word_for_word_is_the_best_title() -> None:
-    query = read_sense("Paratyphoid fever A")
-    assert adjustment(query, read_sense("Paratyphoid fever A")) > adjustment(
-        query, read_sense("Paratyphoid fever, unspecified")
-    )
+    assert _prefers("Paratyphoid fever A", "Paratyphoid fever A", "Paratyphoid fever, unspecified")
 
 
 def test_a_title_saying_the_opposite_loses_to_one_that_agrees() -> None:
@@ -42,9 +45,10 @@ def test_a_title_saying_the_opposite_loses_to_one_that_agrees() -> None:
 
 
 def test_unasked_with_is_the_index_default_without() -> None:
-    query = read_sense("diverticulosis of large intestine")
-    assert adjustment(query, read_sense("Diverticulosis of large intestine without bleeding")) > (
-        adjustment(query, read_sense("Diverticulosis of large intestine with bleeding"))
+    assert _prefers(
+        "diverticulosis of large intestine",
+        "Diverticulosis of large intestine without bleeding",
+        "Diverticulosis of large intestine with bleeding",
     )
 
 
@@ -59,8 +63,7 @@ def test_unasked_with_is_the_index_default_without() -> None:
 def test_unspecified_when_nothing_more_is_said_other_when_specified(
     query: str, better: str, worse: str
 ) -> None:
-    sense = read_sense(query)
-    assert adjustment(sense, read_sense(better)) > adjustment(sense, read_sense(worse))
+    assert _prefers(query, better, worse)
 
 
 def test_a_title_holding_one_form_of_each_query_word_says_nothing_more() -> None:
@@ -94,23 +97,22 @@ def test_near_forms_reach_one_letter_shorter_not_another_word() -> None:
 
 
 def test_a_query_that_fills_an_axis_does_not_mean_the_code_leaving_it_open() -> None:
-    query = read_sense("vascular dementia moderate with anxiety")
-    filled = read_sense("Vascular dementia, moderate, with anxiety")
-    open_axis = read_sense("Vascular dementia, unspecified severity, with anxiety")
-    assert adjustment(query, filled) > adjustment(query, open_axis)
-    right_knee = read_sense("pain in right knee")
-    assert adjustment(right_knee, read_sense("Pain in right knee")) > adjustment(
-        right_knee, read_sense("Pain in unspecified knee")
+    assert _prefers(
+        "vascular dementia moderate with anxiety",
+        "Vascular dementia, moderate, with anxiety",
+        "Vascular dementia, unspecified severity, with anxiety",
     )
+    assert _prefers("pain in right knee", "Pain in right knee", "Pain in unspecified knee")
 
 
 def test_an_axis_the_query_says_nothing_of_is_left_open() -> None:
     # The query says more than the title ("pregnancy complicated by"), yet the code that
     # leaves the trimester open is the Index's default, not a trimester picked at random.
-    query = read_sense("pregnancy complicated by preterm labor with term delivery")
-    open_axis = read_sense("Term delivery with preterm labor, unspecified trimester")
-    second = read_sense("Term delivery with preterm labor, second trimester")
-    assert adjustment(query, open_axis) > adjustment(query, second)
+    assert _prefers(
+        "pregnancy complicated by preterm labor with term delivery",
+        "Term delivery with preterm labor, unspecified trimester",
+        "Term delivery with preterm labor, second trimester",
+    )
 
 
 def test_broader_words_are_one_way() -> None:
