@@ -41,6 +41,10 @@ class SearchDocument:
     index_terms: str = ""
     synonyms: str = ""
     index_paths: tuple[str, ...] = ()
+    # Each inclusion term is also scored as a title of its own: it names the code as
+    # fully as the title does (A36.0 is "Tonsillar diphtheria" as much as it is
+    # "Pharyngeal diphtheria").
+    inclusion_titles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -200,6 +204,7 @@ def icd_documents(library: CodeSetLibrary, version: CodeSetVersion) -> Iterator[
                     *mentioned.get(row.code, ()),
                 ]
             ),
+            inclusion_titles=tuple(dict.fromkeys(row.inclusion)),
         )
 
 

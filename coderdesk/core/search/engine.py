@@ -459,7 +459,7 @@ def index_path_cover(scored: ScoredDocs, impacts: Impacts) -> npt.NDArray[np.flo
     cover: npt.NDArray[np.float32] = np.minimum(scored.covered / scored.wanted, 1.0).astype(
         np.float32
     )
-    cover[impacts.owners_start] = 0.0
+    cover[~impacts.paths] = 0.0
     return cover
 
 

@@ -76,15 +76,23 @@ class ImpactCollector:
         self.billable: list[bool] = []
         self.systems: list[int] = []
         self.owners: list[int] = []
+        self.paths: list[bool] = []
         self.documents = 0
 
     def add(
-        self, fields: Mapping[str, Sequence[str]], billable: bool, system: int, owner: int
+        self,
+        fields: Mapping[str, Sequence[str]],
+        billable: bool,
+        system: int,
+        owner: int,
+        *,
+        path: bool = False,
     ) -> None:
         """Record one document's analyzed fields (stems in order, repeats kept).
 
         `owner` is the code document it stands for: itself, or for an Alphabetic Index
-        path, the code the path leads to. Add a code's paths right after the code.
+        path (`path`) or an inclusion term scored as a title, the code it leads to. Add
+        those right after the code's own document.
         """
         doc = self.documents
         for number, name in enumerate(FIELD_WEIGHTS):
@@ -105,6 +113,7 @@ class ImpactCollector:
         self.billable.append(billable)
         self.systems.append(system)
         self.owners.append(owner)
+        self.paths.append(path)
         self.documents += 1
 
     def finish(self) -> Impacts:
@@ -132,6 +141,7 @@ class ImpactCollector:
             systems=np.asarray(self.systems, dtype=np.int8),
             idf=idf.astype(np.float32),
             owners=np.asarray(self.owners, dtype=np.int32),
+            paths=np.asarray(self.paths, dtype=bool),
         )
 
     def _idf(
@@ -177,10 +187,11 @@ class Impacts:
     systems: npt.NDArray[np.int8]
     idf: npt.NDArray[np.float32]
     owners: npt.NDArray[np.int32]
+    paths: npt.NDArray[np.bool_]  # per document: is it an Alphabetic Index path?
 
     @property
     def documents(self) -> int:
-        """How many documents the postings refer to (codes and index paths)."""
+        """How many documents the postings refer to (codes, index paths, inclusion terms)."""
         return len(self.billable)
 
     @property
@@ -194,7 +205,7 @@ class Impacts:
         return np.flatnonzero(np.r_[True, self.owners[1:] != self.owners[:-1]])
 
     def per_code(self, values: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-        """The best value among each code's own document and its index paths."""
+        """The best value among each code's own document, its index paths and inclusion terms."""
         starts = self.owners_start
         return np.maximum.reduceat(values, starts) if len(starts) else values[:0]
 
@@ -211,6 +222,7 @@ class Impacts:
             systems=self.systems,
             idf=self.idf,
             owners=self.owners,
+            paths=self.paths,
         )
         (folder / STEMS_FILE).write_text(json.dumps(self.stem_ids), encoding="utf-8")
 

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 MANIFEST = "coderdesk-manifest.json"
 VOCABULARY = "coderdesk-vocabulary.json"
-INDEX_FORMAT = 6  # 6: "disease", "disorder", "lesion", "condition" are generic words
+INDEX_FORMAT = 7  # 7: inclusion terms scored as titles; which documents are Index paths
 SEARCH_FIELDS = ("title", "inclusion", "index_terms", "context", "synonyms")
 
 
@@ -117,7 +117,9 @@ def _write_documents(
             collector.add(fields, doc.billable, system, count)
             for path in doc.index_paths:
                 path_fields = {"title": stems(path)}
-                collector.add(path_fields, doc.billable, system, count)
+                collector.add(path_fields, doc.billable, system, count, path=True)
+            for inclusion in doc.inclusion_titles:
+                collector.add({"title": stems(inclusion)}, doc.billable, system, count)
             vocabulary.update(words(f"{doc.title} {doc.inclusion} {doc.index_terms}"))
             count += 1
             if count % 2000 == 0:

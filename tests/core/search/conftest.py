@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""A library and search index built once per session: embedded ICD-10-CM, real indexes, HCPCS."""
+"""Libraries and search indexes built once per session: the embedded ICD-10-CM with the real
+indexes and HCPCS, and the embedded ICD-10-CM alone."""
 
 from __future__ import annotations
 
@@ -39,3 +40,14 @@ def engine(
     opened = SearchEngine.open(loaded_library, tmp_path_factory.mktemp("index") / "ix")
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="session")
+def tabular_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchEngine]:
+    """A search engine over the embedded tabular alone, as a fresh install has it."""
+    library = CodeSetLibrary(tmp_path_factory.mktemp("tabular") / "codesets.sqlite")
+    ensure_default_icd10cm(library)
+    opened = SearchEngine.open(library, tmp_path_factory.mktemp("tabular-index") / "ix")
+    yield opened
+    opened.close()
+    library.close()

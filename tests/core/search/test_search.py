@@ -16,8 +16,11 @@ from coderdesk.core.search.analysis import (
     without_side_after_laterality,
     words,
 )
+from coderdesk.core.search.impacts import ImpactCollector, Impacts
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from coderdesk.core.search.engine import SearchEngine
 
 
@@ -166,3 +169,21 @@ def test_side_after_right_or_left_says_nothing_more() -> None:
 
 def test_a_bmi_range_is_found_by_its_numbers(engine: SearchEngine) -> None:
     assert _codes(engine, "body mass index 34.0-34.9 adult", limit=1) == ["Z68.34"]
+
+
+def test_an_inclusion_term_names_its_code_as_fully_as_the_title(
+    tabular_engine: SearchEngine,
+) -> None:
+    # Without the Alphabetic Index, the tabular's inclusion terms are the other names:
+    # B76.9 "Hookworm disease, unspecified" holds "Cutaneous larva migrans NOS".
+    found = _codes(tabular_engine, "cutaneous larva migrans", limit=1, system="icd10cm")
+    assert found == ["B76.9"]
+
+
+def test_only_alphabetic_index_paths_are_marked_as_paths(tmp_path: Path) -> None:
+    collector = ImpactCollector()
+    collector.add({"title": stems("Pharyngeal diphtheria")}, True, 0, 0)
+    collector.add({"title": stems("Diphtheria faucial")}, True, 0, 0, path=True)
+    collector.add({"title": stems("Tonsillar diphtheria")}, True, 0, 0)
+    collector.finish().save(tmp_path)
+    assert Impacts.load(tmp_path).paths.tolist() == [False, True, False]
