@@ -84,6 +84,9 @@ class Sense:
     marked: dict[str, bool]  # stem -> True after "with", False after "without" / "not"
     open_axes: frozenset[str] = frozenset()
     groups: tuple[frozenset[str], ...] = ()
+    # A title's other names in the dictionary ("irritable colon" for "irritable bowel
+    # syndrome"): a query in those words asks for the title's condition itself.
+    also_named: frozenset[str] = frozenset()
 
     def word_groups(self) -> tuple[frozenset[str], ...]:
         """The query's words, each as the set of its forms (one stem each without groups)."""
@@ -167,7 +170,8 @@ def _specificity(query: Sense, title: Sense) -> float:
             for group in query.word_groups()
             if not group <= generic and not any(s in query.marked for s in group)
         ]
-        wants_unspecified = all(group & title.stems for group in content)
+        named = title.stems | title.also_named
+        wants_unspecified = all(group & named for group in content)
     if unspecified:
         return SPECIFIED if wants_unspecified else -SPECIFIED
     return -SPECIFIED if wants_unspecified else SPECIFIED

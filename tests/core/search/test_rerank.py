@@ -153,6 +153,14 @@ def test_a_narrower_body_part_finds_the_region_title(engine: SearchEngine) -> No
     assert "Q74.2" in codes  # Other congenital malformations of lower limb(s)
 
 
+def test_a_query_in_another_name_of_the_title_asks_for_the_unspecified_code(
+    tabular_engine: SearchEngine,
+) -> None:
+    # "Irritable colon" is another name of irritable bowel syndrome, not a specified kind.
+    [first, *_] = tabular_engine.search("irritable colon", limit=5, system="icd10cm").results
+    assert first.code == "K58.9"  # Irritable bowel syndrome, unspecified
+
+
 def _result(code: str, billable: bool) -> SearchResult:
     return SearchResult(code, code, "icd10cm", billable, 1.0)
 
