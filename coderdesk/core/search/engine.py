@@ -289,19 +289,25 @@ class SearchEngine:
         self._add_synonyms(groups, wording)
         fallbacks = self._fallbacks(groups, wording)
         finished = query_stems[:-1] if partial else query_stems
-        sense = self._sense(wording, groups[:typed], finished)
+        sense = self._sense(wording, groups[:typed], finished, fallbacks)
         ranked = self._rank(groups, fallbacks, sense, system, billable_only, limit)
         corrected = " ".join(corrected_tokens) if changed else None
         return SearchResponse(
             query, ranked, corrected=corrected, suggestion=corrected if not ranked else None
         )
 
-    def _sense(self, wording: str, typed: list[list[str]], finished: list[str]) -> Sense:
+    def _sense(
+        self,
+        wording: str,
+        typed: list[list[str]],
+        finished: list[str],
+        fallbacks: dict[int, list[str]],
+    ) -> Sense:
         """The query's sense over the groups of the words typed (with their one-word
         synonyms, not the optional phrases added); a finished word the index does not know
         is a group of its own: it still says the coder wants something specific."""
         unknown = [[stem] for stem in finished if not self.variants.near_forms(stem)]
-        return query_sense(wording, [*typed, *unknown])
+        return query_sense(wording, [*typed, *unknown], fallbacks)
 
     def _add_other_endings(self, groups: list[list[str]], tokens: list[str]) -> None:
         """The same word with the ending the titles use ("actinomycotic" finds

@@ -7,8 +7,9 @@ both: a subterm "with X" leads to the code that says "with X", and when the code
 nothing about X the Index's default is the code "without X" (or the one that does not
 mention X at all). "Specified" in a query asks for the "other (specified)" code; a query
 whose words the code's title holds entirely, and says nothing more specific, means the
-"unspecified" one. The adjustments are small: they order codes the words already found,
-they do not find new ones.
+"unspecified" one. A query saying what the condition is due to (or in) means a code
+whose title names that cause. The adjustments are small: they order codes the words
+already found, they do not find new ones.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING
 from coderdesk.core.search.analysis import STOP_WORDS, stem, words
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
 RERANK_DEPTH = 30  # candidates looked at again; the rest keep their order below them
 POSITIVE_MARKERS = frozenset({"with"})
@@ -49,6 +50,10 @@ AGREE = 0.15  # the title says "with X" / "without X" as the query does
 CONFLICT = 1.0  # the title says the opposite of the query
 UNASKED_WITH = 0.1  # the title adds "with X" the query never said
 SPECIFIED = 0.15  # "other" when specified, "unspecified" when not
+# "X due to Y": the Index leads to the code of Y (with X), seldom to X's own code; its
+# subterm "in" ("pyelonephritis in leukemia") reads the same way.
+CAUSE_UNNAMED = 0.4
+CAUSE_WORDS = frozenset({"in"})  # besides "due to"
 _UNSPECIFIED, _SPECIFIED, _OTHER = "unspecifi", "specifi", "other"
 # Axes a title leaves open with "unspecified <axis>", and the words that fill them: a
 # query that fills the axis does not mean the code that leaves it open. Named axes
@@ -87,6 +92,8 @@ class Sense:
     # A title's other names in the dictionary ("irritable colon" for "irritable bowel
     # syndrome"): a query in those words asks for the title's condition itself.
     also_named: frozenset[str] = frozenset()
+    # The words naming what the condition is due to, or in ("chyluria due to wuchereria").
+    cause: frozenset[str] = frozenset()
 
     def word_groups(self) -> tuple[frozenset[str], ...]:
         """The query's words, each as the set of its forms (one stem each without groups)."""
@@ -98,10 +105,13 @@ def read_sense(text: str) -> Sense:
     stems: list[str] = []
     marked: dict[str, bool] = {}
     open_axes: set[str] = set()
+    cause: set[str] = set()
     for clause in _CLAUSES.split(text):
         polarity: bool | None = None
         reach = 0
-        for word in words(clause):
+        clause_words = words(clause)
+        cause |= _cause_in(clause_words)
+        for word in clause_words:
             if stems and stems[-1] == _UNSPECIFIED and stem(word) in AXES:
                 # "unspecified trimester" leaves an axis open; it says nothing of whether
                 # the condition itself is specified.
@@ -119,12 +129,37 @@ def read_sense(text: str) -> Sense:
             marked.setdefault(stemmed, polarity)
             reach -= 1
             polarity = polarity if reach else None
-    return Sense(frozenset(stems), marked, frozenset(open_axes))
+    return Sense(frozenset(stems), marked, frozenset(open_axes), cause=frozenset(cause))
 
 
-def query_sense(wording: str, groups: Sequence[Sequence[str]]) -> Sense:
-    """The query's sense, with the forms each of its words was searched by."""
-    return replace(read_sense(wording), groups=tuple(frozenset(g) for g in groups if g))
+def _cause_in(clause: list[str]) -> set[str]:
+    """The stems after "due to" (or "in"), up to a with / without or the clause's end."""
+    found: set[str] = set()
+    naming = False
+    for number, word in enumerate(clause):
+        if word in MARKERS:
+            naming = False
+        elif word in CAUSE_WORDS or clause[number : number + 2] == ["due", "to"]:
+            naming = True
+        elif naming and word not in STOP_WORDS and word not in _PASS_OVER:
+            found.add(stem(word))
+    return found
+
+
+def query_sense(
+    wording: str,
+    groups: Sequence[Sequence[str]],
+    broader: Mapping[int, Sequence[str]] | None = None,
+) -> Sense:
+    """The query's sense, with the forms each of its words was searched by; the words
+    naming a cause stand for all their forms, and the broader words searched for them
+    ("food" for "milk"), by number of their group."""
+    sense = read_sense(wording)
+    cause = set(sense.cause)
+    for number, group in enumerate(groups):
+        if sense.cause & set(group):
+            cause.update([*group, *(broader or {}).get(number, ())])
+    return replace(sense, groups=tuple(frozenset(g) for g in groups if g), cause=frozenset(cause))
 
 
 def _same_words(query: Sense, title: Sense) -> bool:
@@ -136,6 +171,8 @@ def _same_words(query: Sense, title: Sense) -> bool:
 def adjustment(query: Sense, title: Sense) -> float:
     """How much better (or worse) the title fits the query's sense than its words show."""
     change = EXACT_TITLE if _same_words(query, title) else 0.0
+    if query.cause and not query.cause & (title.stems | title.also_named):
+        change -= CAUSE_UNNAMED
     for stemmed, polarity in title.marked.items():
         said = query.marked.get(stemmed)
         if said is None and stemmed in query.stems:

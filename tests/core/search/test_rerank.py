@@ -161,6 +161,26 @@ def test_a_query_in_another_name_of_the_title_asks_for_the_unspecified_code(
     assert first.code == "K58.9"  # Irritable bowel syndrome, unspecified
 
 
+def test_the_words_after_due_to_name_the_cause() -> None:
+    assert read_sense("Chyluria due to Wuchereria, with fever").cause == {"wuchereria"}
+    assert read_sense("Arthritis in Lyme disease").cause == {"lyme", "diseas"}
+    # Its forms, and the broader words searched for it, name it too.
+    groups = [["dermat"], ["due"], ["milk"]]
+    sense = query_sense("dermatitis due to milk", groups, {2: ["food"]})
+    assert sense.cause == {"milk", "food"}
+
+
+def test_a_title_that_does_not_name_the_cause_loses() -> None:
+    assert _prefers(
+        "chyluria due to wuchereria", "Filariasis due to Wuchereria bancrofti", "Chyluria"
+    )
+
+
+def test_the_code_of_the_cause_comes_first(tabular_engine: SearchEngine) -> None:
+    [first, *_] = tabular_engine.search("diarrhea due to schistosoma japonicum ").results
+    assert first.code == "B65.2"  # Schistosomiasis due to Schistosoma japonicum
+
+
 def _result(code: str, billable: bool) -> SearchResult:
     return SearchResult(code, code, "icd10cm", billable, 1.0)
 
