@@ -135,6 +135,10 @@ class Dictionary:
             pairs += self._combining_form_pairs(word)
         return pairs
 
+    def has_broader(self, word: str) -> bool:
+        """Whether the broader terms hold `word` (singular or plural) as a word of its own."""
+        return bool(self.broader.phrases_in(word))
+
     def _combining_form_pairs(self, word: str) -> list[tuple[str, str]]:
         """A compound's first part as titles say it ("vesico-urethral" -> "bladder
         vesical"), and the rest when it is a word of its own ("urethral")."""

@@ -262,8 +262,9 @@ class SearchEngine:
             typing = partial and number == len(tokens) - 1
             # A word still being typed is completed, not corrected, while it begins a word;
             # a word whose stem the index holds is a form of a known word ("excessively",
-            # "fungus" in a synonym), not a misspelling.
-            known = stem(token) in self.variants.ids
+            # "fungus" in a synonym), not a misspelling; nor is a narrower word the
+            # dictionary knows a broader one for ("pinky", which titles never say).
+            known = stem(token) in self.variants.ids or self.dictionary.has_broader(token)
             begun = typing and self.corrector.begins_a_word(token)
             fixed = None if known or begun else self.corrector.correct(token)
             corrected.append(fixed or token)
@@ -345,10 +346,15 @@ class SearchEngine:
                 groups.append(others)
 
     def _fallbacks(self, groups: list[list[str]], wording: str) -> dict[int, list[str]]:
-        """Broader words for the query words that have some, keyed by the word's group."""
+        """Broader words for the query words that have some, keyed by the word's group; a
+        word no title holds ("pinky") becomes a group of its own, found by them alone."""
         fallbacks: dict[int, list[str]] = {}
         for narrower, wider in self.dictionary.broader_pairs(wording):
-            number = _group_of(groups, self._stems(words(narrower)))
+            said = self._stems(words(narrower))
+            number = _group_of(groups, said)
+            if number is None and said:
+                groups.append(said[-1:])
+                number = len(groups) - 1
             if number is not None:
                 fallbacks.setdefault(number, []).extend(self._stems(words(wider)))
         return fallbacks

@@ -254,16 +254,18 @@ class Impacts:
         wanted = 0.0
         for number, group in enumerate(groups):
             terms = [self.stem_ids[s] for s in group if s in self.stem_ids]
-            if not terms:
-                continue
-            generic = all(s in GENERIC_STEMS for s in group)
-            # "other", "specified", "site" say little: they count, but only a little.
-            weight = float(max(self.idf[t] for t in terms)) * (GENERIC_WEIGHT if generic else 1.0)
-            wanted += weight
-            best, present, in_title = self._group(terms)
             broader = [
                 self.stem_ids[s] for s in (fallbacks or {}).get(number, ()) if s in self.stem_ids
             ]
+            # A word no document holds counts only through its broader words ("pinky").
+            if not terms and not broader:
+                continue
+            generic = all(s in GENERIC_STEMS for s in group)
+            # "other", "specified", "site" say little: they count, but only a little.
+            rarest = float(max(self.idf[t] for t in terms or broader))
+            weight = rarest * (GENERIC_WEIGHT if generic else 1.0)
+            wanted += weight
+            best, present, in_title = self._group(terms)
             if broader:
                 wide = self._group(broader)
                 best = np.maximum(best, FALLBACK_SHARE * wide[0])

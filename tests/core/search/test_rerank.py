@@ -161,6 +161,18 @@ def test_a_query_in_another_name_of_the_title_asks_for_the_unspecified_code(
     assert first.code == "K58.9"  # Irritable bowel syndrome, unspecified
 
 
+def test_a_word_no_title_holds_is_found_by_its_broader_words(
+    tabular_engine: SearchEngine,
+) -> None:
+    # No title says "supraorbital" or "pinky": neither is a misspelling of a word they say.
+    response = tabular_engine.search("contusion supraorbital ", system="icd10cm")
+    assert response.corrected is None
+    assert response.results[0].code == "S00.83"  # Contusion of other part of head
+    pinky = tabular_engine.search("laceration pinky ", limit=3, system="icd10cm")
+    assert pinky.corrected is None
+    assert all("finger" in r.title for r in pinky.results)
+
+
 def test_the_words_after_due_to_name_the_cause() -> None:
     assert read_sense("Chyluria due to Wuchereria, with fever").cause == {"wuchereria"}
     assert read_sense("Arthritis in Lyme disease").cause == {"lyme", "diseas"}
