@@ -289,7 +289,9 @@ class SearchEngine:
         self._add_joined_words(groups, corrected_tokens)
         self._add_synonyms(groups, wording)
         fallbacks = self._fallbacks(groups, wording)
-        finished = query_stems[:-1] if partial else query_stems
+        # A word being typed that no word of the index begins is as good as finished.
+        typing = partial and query_stems and self.variants.completions(query_stems[-1])
+        finished = query_stems[:-1] if typing else query_stems
         sense = self._sense(wording, groups[:typed], finished, fallbacks)
         ranked = self._rank(groups, fallbacks, sense, system, billable_only, limit)
         corrected = " ".join(corrected_tokens) if changed else None

@@ -54,6 +54,7 @@ SPECIFIED = 0.15  # "other" when specified, "unspecified" when not
 # subterm "in" ("pyelonephritis in leukemia") reads the same way.
 CAUSE_UNNAMED = 0.4
 CAUSE_WORDS = frozenset({"in"})  # besides "due to"
+_PLACES = frozenset({"situ", "utero"})  # "in situ", "in utero" say where, not why
 _UNSPECIFIED, _SPECIFIED, _OTHER = "unspecifi", "specifi", "other"
 # Axes a title leaves open with "unspecified <axis>", and the words that fill them: a
 # query that fills the axis does not mean the code that leaves it open. Named axes
@@ -139,11 +140,17 @@ def _cause_in(clause: list[str]) -> set[str]:
     for number, word in enumerate(clause):
         if word in MARKERS:
             naming = False
-        elif word in CAUSE_WORDS or clause[number : number + 2] == ["due", "to"]:
+        elif _names_a_cause(clause[number : number + 2]):
             naming = True
         elif naming and word not in STOP_WORDS and word not in _PASS_OVER:
             found.add(stem(word))
     return found
+
+
+def _names_a_cause(pair: list[str]) -> bool:
+    """Whether the words begin a cause: "due to", or "in" but not "in situ", "in utero"."""
+    first, *rest = pair
+    return pair == ["due", "to"] or (first in CAUSE_WORDS and not set(rest) & _PLACES)
 
 
 def query_sense(

@@ -168,6 +168,9 @@ def test_a_word_no_title_holds_is_found_by_its_broader_words(
     response = tabular_engine.search("contusion supraorbital ", system="icd10cm")
     assert response.corrected is None
     assert response.results[0].code == "S00.83"  # Contusion of other part of head
+    # Still being typed, it is as good as finished: no word of the index begins so.
+    typing = tabular_engine.search("contusion supraorbital", system="icd10cm")
+    assert typing.results[0].code == "S00.83"
     pinky = tabular_engine.search("laceration pinky ", limit=3, system="icd10cm")
     assert pinky.corrected is None
     assert all("finger" in r.title for r in pinky.results)
@@ -176,6 +179,7 @@ def test_a_word_no_title_holds_is_found_by_its_broader_words(
 def test_the_words_after_due_to_name_the_cause() -> None:
     assert read_sense("Chyluria due to Wuchereria, with fever").cause == {"wuchereria"}
     assert read_sense("Arthritis in Lyme disease").cause == {"lyme", "diseas"}
+    assert read_sense("Melanoma in situ of thigh").cause == set()
     # Its forms, and the broader words searched for it, name it too.
     groups = [["dermat"], ["due"], ["milk"]]
     sense = query_sense("dermatitis due to milk", groups, {2: ["food"]})
