@@ -290,7 +290,7 @@ class SearchEngine:
         self._add_synonyms(groups, wording)
         fallbacks = self._fallbacks(groups, wording)
         # A word being typed that no word of the index begins is as good as finished.
-        typing = partial and query_stems and self.variants.completions(query_stems[-1])
+        typing = partial and bool(query_stems and self.variants.completions(query_stems[-1]))
         finished = query_stems[:-1] if typing else query_stems
         sense = self._sense(wording, groups[:typed], finished, fallbacks)
         ranked = self._rank(groups, fallbacks, sense, system, billable_only, limit)
