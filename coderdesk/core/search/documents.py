@@ -92,10 +92,12 @@ def _is_seventh_expansion(row: IcdRow, rows: dict[str, IcdRow]) -> bool:
 
 
 def _context(row: IcdRow, rows: dict[str, IcdRow]) -> str:
+    """The titles and inclusion terms of the codes above `row` (not blocks or chapters):
+    a category's inclusion terms hold for every code under it."""
     titles = []
     parent = rows.get(row.parent or "")
     while parent is not None and parent.kind not in (CHAPTER, BLOCK):
-        titles.append(parent.title)
+        titles += [parent.title, *parent.inclusion]
         parent = rows.get(parent.parent or "")
     return " | ".join(titles)
 

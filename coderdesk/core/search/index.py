@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 MANIFEST = "coderdesk-manifest.json"
 VOCABULARY = "coderdesk-vocabulary.json"
-INDEX_FORMAT = 7  # 7: inclusion terms scored as titles; which documents are Index paths
+INDEX_FORMAT = 8  # 8: a category's inclusion terms in the context of the codes under it
 SEARCH_FIELDS = ("title", "inclusion", "index_terms", "context", "synonyms")
 
 

@@ -183,6 +183,15 @@ def test_an_inclusion_term_names_its_code_as_fully_as_the_title(
     assert found == ["B76.9"]
 
 
+def test_a_categorys_inclusion_terms_hold_for_the_codes_under_it(
+    tabular_engine: SearchEngine,
+) -> None:
+    # G40.1 includes "Epilepsia partialis continua [Kozhevnikof]"; the intractable one is
+    # a code under it, whose own title does not say so.
+    found = _codes(tabular_engine, "kozhevnikof epilepsy intractable", limit=5)
+    assert "G40.119" in found
+
+
 def test_only_alphabetic_index_paths_are_marked_as_paths(tmp_path: Path) -> None:
     collector = ImpactCollector()
     collector.add({"title": stems("Pharyngeal diphtheria")}, True, 0, 0)
