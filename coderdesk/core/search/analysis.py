@@ -173,6 +173,27 @@ def singulars(word: str) -> frozenset[str]:
     return frozenset(found)
 
 
+# Words that say which of a kind of part ("upper limb", "little finger"): in a broader
+# value they go with the next word, and alone they name nothing.
+_PART_MODIFIERS = frozenset(
+    ["upper", "lower", "little", "middle", "ring", "index", "great", "lesser", "inner", "outer"]
+)
+
+
+def broader_phrases(wider: str) -> list[list[str]]:
+    """The alternatives a broader value names, each as its words: "thigh lower limb" is
+    "thigh" or "lower limb"."""
+    phrases: list[list[str]] = []
+    modifier: list[str] = []
+    for word in words(wider):
+        if word in _PART_MODIFIERS:
+            modifier = [word]
+            continue
+        phrases.append([*modifier, word])
+        modifier = []
+    return phrases
+
+
 def _pairs_in(text: str, table: PhraseTable) -> list[tuple[str, str]]:
     """(phrase of `table` found in `text`, singular or plural, each of its entries)."""
     return [(phrase, entry) for phrase in table.phrases_in(text) for entry in table.entries[phrase]]

@@ -23,6 +23,7 @@ from coderdesk.core.progress import CancelToken, ProgressCallback, no_progress
 from coderdesk.core.search import index as search_index
 from coderdesk.core.search.analysis import (
     SpellingCorrector,
+    broader_phrases,
     is_code_query,
     load_dictionary,
     normalise_code,
@@ -304,13 +305,14 @@ class SearchEngine:
         wording: str,
         typed: list[list[str]],
         finished: list[str],
-        fallbacks: dict[int, list[str]],
+        fallbacks: dict[int, list[list[str]]],
     ) -> Sense:
         """The query's sense over the groups of the words typed (with their one-word
         synonyms, not the optional phrases added); a finished word the index does not know
         is a group of its own: it still says the coder wants something specific."""
         unknown = [[stem] for stem in finished if not self.variants.near_forms(stem)]
-        return query_sense(wording, [*typed, *unknown], fallbacks)
+        broader = {n: [s for phrase in found for s in phrase] for n, found in fallbacks.items()}
+        return query_sense(wording, [*typed, *unknown], broader)
 
     def _add_other_endings(self, groups: list[list[str]], tokens: list[str]) -> None:
         """The same word with the ending the titles use ("actinomycotic" finds
@@ -347,10 +349,11 @@ class SearchEngine:
             elif others not in groups:  # "anomaly, anomalous" add "congenital malformation" once
                 groups.append(others)
 
-    def _fallbacks(self, groups: list[list[str]], wording: str) -> dict[int, list[str]]:
-        """Broader words for the query words that have some, keyed by the word's group; a
-        word no title holds ("pinky") becomes a group of its own, found by them alone."""
-        fallbacks: dict[int, list[str]] = {}
+    def _fallbacks(self, groups: list[list[str]], wording: str) -> dict[int, list[list[str]]]:
+        """Broader phrases (as stems) for the query words that have some, keyed by the
+        word's group; a word no title holds ("pinky") becomes a group of its own, found by
+        them alone."""
+        fallbacks: dict[int, list[list[str]]] = {}
         for narrower, wider in self.dictionary.broader_pairs(wording):
             said = self._stems(words(narrower))
             number = _group_of(groups, said)
@@ -358,13 +361,14 @@ class SearchEngine:
                 groups.append(said[-1:])
                 number = len(groups) - 1
             if number is not None:
-                fallbacks.setdefault(number, []).extend(self._stems(words(wider)))
+                phrases = [self._stems(phrase) for phrase in broader_phrases(wider)]
+                fallbacks.setdefault(number, []).extend(p for p in phrases if p)
         return fallbacks
 
     def _rank(
         self,
         groups: list[list[str]],
-        fallbacks: dict[int, list[str]],
+        fallbacks: dict[int, list[list[str]]],
         sense: Sense,
         system: str,
         billable_only: bool,

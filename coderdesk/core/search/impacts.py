@@ -237,7 +237,7 @@ class Impacts:
     def score(
         self,
         groups: Sequence[Sequence[str]],
-        fallbacks: Mapping[int, Sequence[str]] | None = None,
+        fallbacks: Mapping[int, Sequence[Sequence[str]]] | None = None,
     ) -> ScoredDocs:
         """Score documents for a query given as groups of interchangeable stems.
 
@@ -255,19 +255,21 @@ class Impacts:
         for number, group in enumerate(groups):
             terms = [self.stem_ids[s] for s in group if s in self.stem_ids]
             broader = [
-                self.stem_ids[s] for s in (fallbacks or {}).get(number, ()) if s in self.stem_ids
+                [self.stem_ids[s] for s in phrase]
+                for phrase in (fallbacks or {}).get(number, ())
+                if all(s in self.stem_ids for s in phrase)
             ]
             # A word no document holds counts only through its broader words ("pinky").
             if not terms and not broader:
                 continue
             generic = all(s in GENERIC_STEMS for s in group)
             # "other", "specified", "site" say little: they count, but only a little.
-            rarest = float(max(self.idf[t] for t in terms or broader))
+            rarest = float(max(self.idf[t] for t in terms or [t for p in broader for t in p]))
             weight = rarest * (GENERIC_WEIGHT if generic else 1.0)
             wanted += weight
             best, present, in_title = self._group(terms)
             if broader:
-                wide = self._group(broader)
+                wide = self._phrases(broader)
                 best = np.maximum(best, FALLBACK_SHARE * wide[0])
                 present = np.maximum(present, FALLBACK_SHARE * wide[1])
                 in_title = np.maximum(in_title, FALLBACK_SHARE * wide[2])
@@ -281,6 +283,23 @@ class Impacts:
     def variants(self) -> StemVariants:
         """A helper that finds other forms of a stem in this vocabulary."""
         return StemVariants(sorted(self.stem_ids), self.idf, self.stem_ids)
+
+    def _phrases(
+        self, phrases: list[list[int]]
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        """The best of `phrases` per document; a phrase counts where it has every word
+        ("lower limb", not "limb" alone), with its words' mean weight."""
+        best = np.zeros(self.documents, dtype=np.float32)
+        present = np.zeros(self.documents, dtype=np.float32)
+        in_title = np.zeros(self.documents, dtype=np.float32)
+        for phrase in phrases:
+            found = [self._group([term]) for term in phrase]
+            whole = np.minimum.reduce([f[1] for f in found])
+            weight = np.mean([f[0] for f in found], axis=0) * whole
+            best = np.maximum(best, weight.astype(np.float32))
+            present = np.maximum(present, whole)
+            in_title = np.maximum(in_title, np.minimum.reduce([f[2] for f in found]))
+        return best, present, in_title
 
     def _group(
         self, terms: list[int]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
-from coderdesk.core.search.analysis import load_dictionary
+from coderdesk.core.search.analysis import broader_phrases, load_dictionary
 from coderdesk.core.search.engine import SearchResult, headers_after_a_child
 from coderdesk.core.search.impacts import StemVariants, same_root_runs
 from coderdesk.core.search.rerank import adjustment, query_sense, read_sense
@@ -119,6 +119,14 @@ def test_broader_words_are_one_way() -> None:
     dictionary = load_dictionary()
     assert ("femur", "thigh lower limb") in dictionary.broader_pairs("anomaly of femur")
     assert not any(n == "lower limb" for n, _ in dictionary.broader_pairs("lower limb femur"))
+
+
+def test_a_broader_phrase_counts_only_whole(tabular_engine: SearchEngine) -> None:
+    assert broader_phrases("thigh lower limb") == [["thigh"], ["lower", "limb"]]
+    # "limb" alone is not "lower limb": the upper limb's cellulitis is not the leg's.
+    found = tabular_engine.search("cellulitis of left leg ", limit=3, system="icd10cm")
+    assert found.results[0].code == "L03.116"  # Cellulitis of left lower limb
+    assert "L03.114" not in [r.code for r in found.results]  # ... of left upper limb
 
 
 def test_a_compound_stands_for_its_parts() -> None:
