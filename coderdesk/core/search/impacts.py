@@ -244,8 +244,9 @@ class Impacts:
         Each group is one query word with its variants (a stem, a longer or shorter form,
         the completions of a word being typed); a document scores the best variant of each
         group. Coverage is weighted by idf, so rare words count more than common ones.
-        `fallbacks` gives some groups broader words ("hand" for "finger"): a document
-        without the word itself earns part of the group with one of them.
+        `fallbacks` gives some groups broader phrases ("hand" for "finger", "lower limb"
+        for "leg"): a document without the word itself earns part of the group with one of
+        them; a group no document holds ("pinky") counts by them alone.
         """
         total = np.zeros(self.documents, dtype=np.float32)
         covered = np.zeros(self.documents, dtype=np.float32)
