@@ -357,7 +357,9 @@ class SearchEngine:
         for narrower, wider in self.dictionary.broader_pairs(wording):
             said = self._stems(words(narrower))
             number = _group_of(groups, said)
-            if number is None and said:
+            # Only a listed narrower word, not one read from its ending or beginning
+            # ("epiglottiditis" is no kind of "inflammatory polyneuropathy").
+            if number is None and said and self.dictionary.has_broader(narrower):
                 groups.append(said[-1:])
                 number = len(groups) - 1
             if number is not None:

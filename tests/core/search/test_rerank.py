@@ -182,6 +182,9 @@ def test_a_word_no_title_holds_is_found_by_its_broader_words(
     pinky = tabular_engine.search("laceration pinky ", limit=3, system="icd10cm")
     assert pinky.corrected is None
     assert all("finger" in r.title for r in pinky.results)
+    # A word read only from its ending ("-itis": inflammation) is not found that way alone.
+    itis = tabular_engine.search("epiglottitis epiglottiditis ", limit=1, system="icd10cm")
+    assert itis.results[0].code.startswith("J05.1")  # Acute epiglottitis
 
 
 def test_the_words_after_due_to_name_the_cause() -> None:
