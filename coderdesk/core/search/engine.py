@@ -10,6 +10,7 @@ cover the query (what a coder means) over one that merely mentions many of them.
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 
 # How far an Index path holding the whole query quiets the second look (1 = silences it).
 INDEX_PATH_DAMPING = 0.5
+TITLE_SENSES = 20_000  # titles whose sense is kept between queries (about 10 MB)
 WHOLE_QUERY = 0.99  # an Index path's share of the query that counts as all of it
 
 
@@ -421,8 +423,7 @@ class SearchEngine:
 
     def _title_sense(self, title: str) -> Sense:
         """The title's sense, with the stems of its other names in the dictionary."""
-        others = " ".join(self.dictionary.synonyms_of(title))
-        return replace(read_sense(title), also_named=frozenset(self._stems(words(others))))
+        return title_sense(title)
 
     def _result(self, doc: int, score: float) -> SearchResult:
         fields = self.searcher.stored_fields(doc)
@@ -434,6 +435,14 @@ class SearchEngine:
             round(score, 4),
             fields["kind"],
         )
+
+
+@functools.lru_cache(maxsize=TITLE_SENSES)
+def title_sense(title: str) -> Sense:
+    """A title's sense, with the stems of its other names in the dictionary; kept, as
+    the candidates of one query are mostly those of the last (the coder is typing)."""
+    others = " ".join(load_dictionary().synonyms_of(title))
+    return replace(read_sense(title), also_named=frozenset(stems(" ".join(words(others)))))
 
 
 def headers_after_a_child(

@@ -290,10 +290,9 @@ class Impacts:
     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
         """The best of `phrases` per document; a phrase counts where it has every word
         ("lower limb", not "limb" alone), with its words' mean weight."""
-        best = np.zeros(self.documents, dtype=np.float32)
-        present = np.zeros(self.documents, dtype=np.float32)
-        in_title = np.zeros(self.documents, dtype=np.float32)
-        for phrase in phrases:
+        # One-word phrases are interchangeable words: one pass over their postings.
+        best, present, in_title = self._group([p[0] for p in phrases if len(p) == 1])
+        for phrase in (p for p in phrases if len(p) > 1):
             found = [self._group([term]) for term in phrase]
             whole = np.minimum.reduce([f[1] for f in found])
             weight = np.mean([f[0] for f in found], axis=0) * whole
