@@ -414,16 +414,12 @@ class SearchEngine:
             # An Index path that holds the whole query already says much of which code is
             # meant (though not with / without): the second look counts for less there.
             damping = 1.0 - INDEX_PATH_DAMPING * float(index_fit[code])
-            change = adjustment(sense, self._title_sense(found.title)) * damping
+            change = adjustment(sense, title_sense(found.title)) * damping
             rescored.append(replace(found, score=round(found.score + change, 4)))
             if index_fit[code] >= WHOLE_QUERY:
                 anchored.add(found.code)
         rescored.sort(key=lambda r: -r.score)
         return headers_after_a_child(rescored[:limit], anchored)
-
-    def _title_sense(self, title: str) -> Sense:
-        """The title's sense, with the stems of its other names in the dictionary."""
-        return title_sense(title)
 
     def _result(self, doc: int, score: float) -> SearchResult:
         fields = self.searcher.stored_fields(doc)
