@@ -9,6 +9,15 @@ test that asks for `qtbot`, so the guard is already in place by then.
 
 from __future__ import annotations
 
+import os
+
+# A machine with no display (a server, CI, a fresh container) runs the window offscreen;
+# without this Qt aborts the whole run when the first test opens a window.
+if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# isort: split
+
 import coderdesk.ui  # noqa: F401  (applies the None guard before anything touches Qt)
 
 # isort: split
