@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import functools
 import json
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -373,6 +374,7 @@ class StemVariants:
 
 
 ROOT_LETTERS = 5  # forms of one word share at least this many first letters
+SHARED_SHARE = 0.75  # or they share this much of the shorter one
 SHORT_ROOT = 4  # or one is this long at least and begins the other ("atax", "ataxia")
 
 
@@ -391,4 +393,8 @@ def _same_root(stem: str, previous: str) -> bool:
     if len(stem) >= ROOT_LETTERS and stem[:ROOT_LETTERS] == previous[:ROOT_LETTERS]:
         return True
     shorter, longer = sorted((stem, previous), key=len)
-    return len(shorter) >= SHORT_ROOT and longer.startswith(shorter)
+    if len(shorter) < SHORT_ROOT:
+        return False
+    # "aorta, aortic" and "atresia, atretic" differ only in their last letters.
+    shared = len(os.path.commonprefix([shorter, longer]))
+    return longer.startswith(shorter) or shared >= SHARED_SHARE * len(shorter)

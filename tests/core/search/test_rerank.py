@@ -86,6 +86,9 @@ def test_forms_of_one_word_run_together_even_when_one_is_short() -> None:
     ]
     assert same_root_runs(["atax", "ataxia"]) == [["atax", "ataxia"]]
     assert same_root_runs(["arm", "armpit"]) == [["arm"], ["armpit"]]  # too short to tell
+    assert same_root_runs(["aorta", "aortic"]) == [["aorta", "aortic"]]
+    # Sharing a beginning is not enough: these are two words.
+    assert same_root_runs(["malposit", "malpresent"]) == [["malposit"], ["malpresent"]]
 
 
 def test_near_forms_reach_one_letter_shorter_not_another_word() -> None:
