@@ -131,6 +131,10 @@ def test_the_adjective_finds_the_noun_and_back(engine: SearchEngine) -> None:
     assert _codes(engine, "abdominal actinomycotic infection", limit=1) == ["A42.1"]
     # The noun typed, the adjective in the title ("Dysthymic disorder").
     assert _codes(engine, "persistent mood disorder dysthymia", limit=1) == ["F34.1"]
+    # A part's adjective finds its noun: "hypopharyngeal" / "Posterior wall of hypopharynx".
+    assert "hypopharynx" in dictionary.other_endings("hypopharyngeal")
+    query = "Malignant neoplasm of posterior hypopharyngeal wall"
+    assert _codes(engine, query, limit=1) == ["C13.2"]
 
 
 def test_a_form_of_a_known_word_is_not_misspelt(engine: SearchEngine) -> None:
