@@ -178,7 +178,9 @@ def _same_words(query: Sense, title: Sense) -> bool:
 def adjustment(query: Sense, title: Sense) -> float:
     """How much better (or worse) the title fits the query's sense than its words show."""
     change = EXACT_TITLE if _same_words(query, title) else 0.0
-    if query.cause and not query.cause & (title.stems | title.also_named):
+    # A title naming a cause of its own must name the query's there ("Chemical pneumonitis
+    # due to anesthesia" is not the code of nitrogen dioxide, a chemical).
+    if query.cause and not query.cause & ((title.cause or title.stems) | title.also_named):
         change -= CAUSE_UNNAMED
     for stemmed, polarity in title.marked.items():
         said = query.marked.get(stemmed)

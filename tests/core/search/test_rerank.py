@@ -206,6 +206,15 @@ def test_a_title_that_does_not_name_the_cause_loses() -> None:
     )
 
 
+def test_a_title_with_a_cause_of_its_own_must_name_the_querys() -> None:
+    # "Chemical" is in the title, but the title's cause is anesthesia.
+    groups = [["pneumon"], ["due"], ["nitrogen"], ["dioxid"]]
+    sense = query_sense("pneumonitis due to nitrogen dioxide", groups, {3: ["chemic", "gase"]})
+    gases = read_sense("Bronchitis and pneumonitis due to chemicals, gases, fumes and vapors")
+    anesthesia = read_sense("Chemical pneumonitis due to anesthesia")
+    assert adjustment(sense, gases) > adjustment(sense, anesthesia)
+
+
 def test_the_code_of_the_cause_comes_first(tabular_engine: SearchEngine) -> None:
     [first, *_] = tabular_engine.search("diarrhea due to schistosoma japonicum ").results
     assert first.code == "B65.2"  # Schistosomiasis due to Schistosoma japonicum
