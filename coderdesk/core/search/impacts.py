@@ -88,12 +88,14 @@ class ImpactCollector:
         owner: int,
         *,
         path: bool = False,
+        title_length: int | None = None,
     ) -> None:
         """Record one document's analyzed fields (stems in order, repeats kept).
 
         `owner` is the code document it stands for: itself, or for an Alphabetic Index
         path (`path`) or an inclusion term scored as a title, the code it leads to. Add
-        those right after the code's own document.
+        those right after the code's own document. `title_length` replaces the count of
+        the title's words where some of them need not be said.
         """
         doc = self.documents
         for number, name in enumerate(FIELD_WEIGHTS):
@@ -110,7 +112,9 @@ class ImpactCollector:
                 block[:, 2] = number
                 block[:, 3] = list(counts.values())
                 self.rows.append(block)
-        self.title_lengths.append(len(set(fields.get("title", ())) - GENERIC_STEMS))
+        if title_length is None:
+            title_length = len(set(fields.get("title", ())) - GENERIC_STEMS)
+        self.title_lengths.append(title_length)
         self.billable.append(billable)
         self.systems.append(system)
         self.owners.append(owner)

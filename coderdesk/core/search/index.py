@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from collections import Counter
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from coderdesk.core.paths import codesets_dir
 from coderdesk.core.progress import CancelToken, ProgressCallback, no_progress
 from coderdesk.core.search.analysis import DOCUMENT_DICTIONARIES, stems, words
 from coderdesk.core.search.documents import SearchDocument, all_documents
-from coderdesk.core.search.impacts import ImpactCollector, Impacts
+from coderdesk.core.search.impacts import GENERIC_STEMS, ImpactCollector, Impacts
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -37,7 +38,10 @@ if TYPE_CHECKING:
 
 MANIFEST = "coderdesk-manifest.json"
 VOCABULARY = "coderdesk-vocabulary.json"
-INDEX_FORMAT = 8  # 8: a category's inclusion terms in the context of the codes under it
+# Nonessential modifiers, "(benign) (essential)": the Index lists them beside a term that
+# means the same without them, so they do not make its path any less the query's.
+_NONESSENTIAL = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+INDEX_FORMAT = 9  # 9: an Index path's length leaves out its nonessential modifiers
 SEARCH_FIELDS = ("title", "inclusion", "index_terms", "context", "synonyms")
 
 
@@ -117,7 +121,10 @@ def _write_documents(
             collector.add(fields, doc.billable, system, count)
             for path in doc.index_paths:
                 path_fields = {"title": stems(path)}
-                collector.add(path_fields, doc.billable, system, count, path=True)
+                essential = len(set(stems(_NONESSENTIAL.sub(" ", path))) - GENERIC_STEMS)
+                collector.add(
+                    path_fields, doc.billable, system, count, path=True, title_length=essential
+                )
             for inclusion in doc.inclusion_titles:
                 collector.add({"title": stems(inclusion)}, doc.billable, system, count)
             vocabulary.update(words(f"{doc.title} {doc.inclusion} {doc.index_terms}"))

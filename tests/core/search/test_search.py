@@ -196,6 +196,13 @@ def test_a_categorys_inclusion_terms_hold_for_the_codes_under_it(
     assert "G40.119" in found
 
 
+def test_an_index_paths_nonessential_modifiers_do_not_lengthen_it(engine: SearchEngine) -> None:
+    # "Fecalith (impaction)" and "Imperforate (congenital) ... vagina": the words in
+    # parentheses may be said or not, so the path is as short as its main term.
+    assert _codes(engine, "fecalith ", limit=1, system="icd10cm") == ["K56.41"]
+    assert _codes(engine, "imperforate vagina ", limit=1, system="icd10cm") == ["Q52.4"]
+
+
 def test_only_alphabetic_index_paths_are_marked_as_paths(tmp_path: Path) -> None:
     collector = ImpactCollector()
     collector.add({"title": stems("Pharyngeal diphtheria")}, True, 0, 0)
