@@ -214,7 +214,8 @@ def _specificity(query: Sense, title: Sense) -> float:
         content = [
             group
             for group in query.word_groups()
-            if not group <= generic and not any(s in query.marked for s in group)
+            if not (group <= generic or group & _any_condition())
+            and not any(s in query.marked for s in group)
         ]
         named = title.stems | title.also_named
         wants_unspecified = all(group & named for group in content)
@@ -223,6 +224,29 @@ def _specificity(query: Sense, title: Sense) -> float:
     return -SPECIFIED if wants_unspecified else SPECIFIED
 
 
+# Words naming no particular condition: a query saying only these of the condition does
+# not ask for the "other" code ("deformity of nose" is the unspecified malformation).
+_ANY_CONDITION = frozenset(
+    [
+        "disease",
+        "disorder",
+        "deformity",
+        "anomaly",
+        "abnormality",
+        "lesion",
+        "condition",
+        "defect",
+        "malformation",
+        "disturbance",
+    ]
+)
+
+
 @cache
 def _generic_stems() -> frozenset[str]:
     return frozenset(stem(w) for w in _PASS_OVER | MARKERS)
+
+
+@cache
+def _any_condition() -> frozenset[str]:
+    return frozenset(stem(w) for w in _ANY_CONDITION)

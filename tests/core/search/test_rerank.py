@@ -78,6 +78,13 @@ def test_a_title_holding_one_form_of_each_query_word_says_nothing_more() -> None
     assert adjustment(unknown, read_sense("Trypanosomiasis, unspecified")) < 0
 
 
+def test_a_word_naming_no_particular_condition_does_not_ask_for_other() -> None:
+    unspecified = "Congenital malformation of nose, unspecified"
+    other = "Other congenital malformations of nose"
+    assert _prefers("deformity nose congenital", unspecified, other)
+    assert _prefers("disorder of nose congenital", unspecified, other)
+
+
 def test_forms_of_one_word_run_together_even_when_one_is_short() -> None:
     assert same_root_runs(["failur", "fail", "ventricular", "left"]) == [
         ["failur", "fail"],
