@@ -66,6 +66,11 @@ GENERIC_STEMS = frozenset(
 STEMS_FILE = "coderdesk-stems.json"
 
 
+def words_that_count(title: Sequence[str]) -> int:
+    """A title's length: its different stems, "other" and "specified" left out."""
+    return len(set(title) - GENERIC_STEMS)
+
+
 class ImpactCollector:
     """Gathers (stem, document, field, frequency) while documents are indexed."""
 
@@ -113,7 +118,7 @@ class ImpactCollector:
                 block[:, 3] = list(counts.values())
                 self.rows.append(block)
         if title_length is None:
-            title_length = len(set(fields.get("title", ())) - GENERIC_STEMS)
+            title_length = words_that_count(fields.get("title", ()))
         self.title_lengths.append(title_length)
         self.billable.append(billable)
         self.systems.append(system)

@@ -26,7 +26,7 @@ from coderdesk.core.paths import codesets_dir
 from coderdesk.core.progress import CancelToken, ProgressCallback, no_progress
 from coderdesk.core.search.analysis import DOCUMENT_DICTIONARIES, stems, words
 from coderdesk.core.search.documents import SearchDocument, all_documents
-from coderdesk.core.search.impacts import GENERIC_STEMS, ImpactCollector, Impacts
+from coderdesk.core.search.impacts import ImpactCollector, Impacts, words_that_count
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -121,7 +121,7 @@ def _write_documents(
             collector.add(fields, doc.billable, system, count)
             for path in doc.index_paths:
                 path_fields = {"title": stems(path)}
-                essential = len(set(stems(_NONESSENTIAL.sub(" ", path))) - GENERIC_STEMS)
+                essential = words_that_count(stems(_NONESSENTIAL.sub(" ", path)))
                 collector.add(
                     path_fields, doc.billable, system, count, path=True, title_length=essential
                 )

@@ -77,6 +77,22 @@ _PARTS_WITH_A_SIDE = (
 AXES = {**NAMED_AXES, **{stem(part): _SIDES for part in _PARTS_WITH_A_SIDE.split()}}
 AXIS_FILLED = 0.8
 AXIS_LEFT_OPEN = 0.15  # the query says nothing of the axis: the Index's default leaves it open
+# Words naming no particular condition: a query saying only these of the condition does
+# not ask for the "other" code ("deformity of nose" is the unspecified malformation).
+_ANY_CONDITION = frozenset(
+    [
+        "disease",
+        "disorder",
+        "deformity",
+        "anomaly",
+        "abnormality",
+        "lesion",
+        "condition",
+        "defect",
+        "malformation",
+        "disturbance",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -222,24 +238,6 @@ def _specificity(query: Sense, title: Sense) -> float:
     if unspecified:
         return SPECIFIED if wants_unspecified else -SPECIFIED
     return -SPECIFIED if wants_unspecified else SPECIFIED
-
-
-# Words naming no particular condition: a query saying only these of the condition does
-# not ask for the "other" code ("deformity of nose" is the unspecified malformation).
-_ANY_CONDITION = frozenset(
-    [
-        "disease",
-        "disorder",
-        "deformity",
-        "anomaly",
-        "abnormality",
-        "lesion",
-        "condition",
-        "defect",
-        "malformation",
-        "disturbance",
-    ]
-)
 
 
 @cache
