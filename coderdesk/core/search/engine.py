@@ -365,8 +365,7 @@ class SearchEngine:
                 groups.append(said[-1:])
                 number = len(groups) - 1
             if number is not None:
-                phrases = [self._stems(phrase) for phrase in broader_phrases(wider)]
-                fallbacks.setdefault(number, []).extend(p for p in phrases if p)
+                fallbacks.setdefault(number, []).extend(list(p) for p in broader_stems(wider))
         return fallbacks
 
     def _rank(
@@ -431,6 +430,14 @@ class SearchEngine:
             round(score, 4),
             fields["kind"],
         )
+
+
+@functools.cache
+def broader_stems(wider: str) -> tuple[tuple[str, ...], ...]:
+    """A broader value's alternatives as stems ("lower limb" -> ("lower", "limb")), read
+    once per value: the dictionary holds a few thousand, and queries ask for the same."""
+    alternatives = (tuple(dict.fromkeys(stems(" ".join(p)))) for p in broader_phrases(wider))
+    return tuple(phrase for phrase in alternatives if phrase)
 
 
 @functools.lru_cache(maxsize=TITLE_SENSES)
