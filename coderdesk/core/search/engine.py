@@ -451,8 +451,9 @@ def title_sense(title: str) -> Sense:
 def headers_after_a_child(
     results: list[SearchResult], anchored: set[str]
 ) -> tuple[SearchResult, ...]:
-    """Each header found with a code under it moves to just after that code, unless an
-    Index path holding the whole query leads to the header itself (`anchored`).
+    """Each header found with a code under it moves to just after that code (after the
+    narrower headers already there), unless an Index path holding the whole
+    query leads to the header itself (`anchored`).
 
     Words alone lead to the most specific code they support (the Index's default is
     usually the unspecified child); the header stays in the list, under it, for context.
@@ -462,25 +463,45 @@ def headers_after_a_child(
     index = 0
     while index < len(ordered):
         header = ordered[index]
-        keep = header.billable or header.code in moved or header.code in anchored
-        child = None if keep else _first_child(ordered, index)
+        keep = _is_code(header) or header.code in moved or header.code in anchored
+        child = None if keep else _first_code_under(ordered, index)
         if child is None:
             index += 1
             continue
         moved.add(header.code)
-        ordered.insert(child, ordered.pop(index))
+        ordered.pop(index)
+        place = child  # just after the child, which moved up one
+        while place < len(ordered) and _is_narrower_header(ordered[place], header):
+            place += 1
+        ordered.insert(place, header)
     return tuple(ordered)
 
 
-def _first_child(results: list[SearchResult], start: int) -> int | None:
+def _is_under(found: SearchResult, header: SearchResult) -> bool:
+    """Whether `found` is a code below `header` in the same code system."""
+    code, prefix = found.code.replace(".", ""), header.code.replace(".", "")
+    return found.system == header.system and code != prefix and code.startswith(prefix)
+
+
+def _is_code(found: SearchResult) -> bool:
+    """A code, not a header: billable, or needing only its 7th character."""
+    return found.billable or found.kind == "code"
+
+
+def _is_narrower_header(found: SearchResult, header: SearchResult) -> bool:
+    return not _is_code(found) and _is_under(found, header)
+
+
+def _first_code_under(results: list[SearchResult], start: int) -> int | None:
     header = results[start]
-    prefix = header.code.replace(".", "")
-    for position in range(start + 1, len(results)):
-        found = results[position]
-        code = found.code.replace(".", "")
-        if found.system == header.system and code != prefix and code.startswith(prefix):
-            return position
-    return None
+    return next(
+        (
+            position
+            for position in range(start + 1, len(results))
+            if _is_code(results[position]) and _is_under(results[position], header)
+        ),
+        None,
+    )
 
 
 def _group_of(groups: list[list[str]], stems: list[str]) -> int | None:

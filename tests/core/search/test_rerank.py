@@ -227,8 +227,12 @@ def test_the_code_of_the_cause_comes_first(tabular_engine: SearchEngine) -> None
     assert first.code == "B65.2"  # Schistosomiasis due to Schistosoma japonicum
 
 
-def _result(code: str, billable: bool) -> SearchResult:
-    return SearchResult(code, code, "icd10cm", billable, 1.0)
+def _result(code: str, billable: bool, kind: str = "") -> SearchResult:
+    return SearchResult(code, code, "icd10cm", billable, 1.0, kind or _kind(billable))
+
+
+def _kind(billable: bool) -> str:
+    return "code" if billable else "subcategory"
 
 
 def test_a_header_follows_its_first_child_unless_an_index_path_leads_to_it() -> None:
@@ -241,3 +245,24 @@ def test_a_header_follows_its_first_child_unless_an_index_path_leads_to_it() -> 
     ]
     lone = [_result("E87.2", False), _result("E88.1", False)]
     assert [r.code for r in headers_after_a_child(lone, set())] == ["E87.2", "E88.1"]
+
+
+def test_headers_follow_the_billable_code_under_them_narrowest_first() -> None:
+    # J45 and J45.90 are headers; J45.909 is the first billable code under both.
+    found = [
+        _result("J45", False),
+        _result("J45.90", False),
+        _result("J45.9", False),
+        _result("J45.909", True),
+        _result("J45.998", True),
+    ]
+    assert [r.code for r in headers_after_a_child(found, set())] == [
+        "J45.909",
+        "J45.90",
+        "J45.9",
+        "J45",
+        "J45.998",
+    ]
+    # A code that needs its 7th character is a code, not a header.
+    fracture = [_result("S12.04", False), _result("S12.040", False, "code")]
+    assert [r.code for r in headers_after_a_child(fracture, set())] == ["S12.040", "S12.04"]
