@@ -13,7 +13,7 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from coderdesk.core.codes.catalog import TABLE_COLUMNS
 from coderdesk.core.codes.icd10cm import BLOCK, CHAPTER
@@ -74,7 +74,7 @@ def load_icd_rows(library: CodeSetLibrary, version: CodeSetVersion) -> dict[str,
             r["title"],
             r["parent"],
             bool(r["billable"]),
-            tuple(text for kind, text, _refs in json.loads(r["notes"]) if kind == "inclusionTerm"),
+            _inclusion_terms(json.loads(r["notes"]), bool(r["billable"])),
             tuple(
                 (text, start)
                 for _kind, text, refs in json.loads(r["notes"])
@@ -84,6 +84,13 @@ def load_icd_rows(library: CodeSetLibrary, version: CodeSetVersion) -> dict[str,
         )
         for r in rows
     }
+
+
+def _inclusion_terms(notes: list[list[Any]], billable: bool) -> tuple[str, ...]:
+    """A code's inclusion terms; a billable code's "includes" note names it as they do
+    (I10's "hypertension (arterial) (benign) (essential)")."""
+    kinds = ("inclusionTerm", "includes") if billable else ("inclusionTerm",)
+    return tuple(text for kind, text, _refs in notes if kind in kinds)
 
 
 def _is_seventh_expansion(row: IcdRow, rows: dict[str, IcdRow]) -> bool:

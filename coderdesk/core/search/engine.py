@@ -290,13 +290,13 @@ class SearchEngine:
         typed = len(groups)
         self._add_other_endings(groups, corrected_tokens)
         self._add_joined_words(groups, corrected_tokens)
-        self._add_synonyms(groups, wording)
+        alternatives = self._add_synonyms(groups, wording, typed)
         fallbacks = self._fallbacks(groups, wording)
         # A word being typed that no word of the index begins is as good as finished.
         typing = partial and bool(query_stems and self.variants.completions(query_stems[-1]))
         finished = query_stems[:-1] if typing else query_stems
         sense = self._sense(wording, groups[:typed], finished, fallbacks)
-        ranked = self._rank(groups, fallbacks, sense, system, billable_only, limit)
+        ranked = self._rank(groups, fallbacks, alternatives, sense, system, billable_only, limit)
         corrected = " ".join(corrected_tokens) if changed else None
         return SearchResponse(
             query, ranked, corrected=corrected, suggestion=corrected if not ranked else None
@@ -339,17 +339,26 @@ class SearchEngine:
         if number is not None:
             groups[number] = list(dict.fromkeys([*groups[number], *self._stems(forms)]))
 
-    def _add_synonyms(self, groups: list[list[str]], wording: str) -> None:
+    def _add_synonyms(
+        self, groups: list[list[str]], wording: str, typed: int
+    ) -> dict[int, list[int]]:
         """A one-word synonym is one more form of its word ("newborn" / "neonatal"); a
-        phrase ("heart attack" / "myocardial infarction") is one more word, any of whose
-        stems a code may hold."""
+        phrase ("heart attack" / "myocardial infarction") is one more group, standing for
+        the typed words it rephrases (by group number), which it returns."""
+        standing_for: dict[int, list[int]] = {}
         for phrase, other in self.dictionary.synonym_pairs(wording):
             said, others = self._stems(words(phrase)), self._stems(words(other))
             number = _group_of(groups, said)
             if len(said) == 1 and len(others) == 1 and number is not None:
                 groups[number] = [*groups[number], *others]
-            elif others not in groups:  # "anomaly, anomalous" add "congenital malformation" once
+                continue
+            if others not in groups:  # "anomaly, anomalous" add "congenital malformation" once
                 groups.append(others)
+            targets = [_group_of(groups[:typed], [s]) for s in said]
+            if targets and None not in targets:
+                found = standing_for.setdefault(groups.index(others), [])
+                found += [t for t in targets if t is not None and t not in found]
+        return standing_for
 
     def _fallbacks(self, groups: list[list[str]], wording: str) -> dict[int, list[list[str]]]:
         """Broader phrases (as stems) for the query words that have some, keyed by the
@@ -372,12 +381,13 @@ class SearchEngine:
         self,
         groups: list[list[str]],
         fallbacks: dict[int, list[list[str]]],
+        alternatives: dict[int, list[int]],
         sense: Sense,
         system: str,
         billable_only: bool,
         limit: int,
     ) -> tuple[SearchResult, ...]:
-        scored = self.impacts.score(groups, fallbacks)
+        scored = self.impacts.score(groups, fallbacks, alternatives)
         if scored.wanted == 0:
             return ()
         per_doc = np.where(scored.covered > 0, relevance(scored, self.impacts), -np.inf)
@@ -395,17 +405,20 @@ class SearchEngine:
             candidates = candidates[best]
         ordered = candidates[np.argsort(-scores[candidates], kind="stable")]
         index_fit = self.impacts.per_code(index_path_cover(scored, self.impacts))
-        return self._second_look(ordered, scores, index_fit, sense, limit)
+        named = self.impacts.per_code(inclusion_term_is_query(scored, self.impacts))
+        return self._second_look(ordered, scores, index_fit, named, sense, limit)
 
     def _second_look(
         self,
         ordered: npt.NDArray[np.intp],
         scores: npt.NDArray[np.float32],
         index_fit: npt.NDArray[np.float32],
+        named: npt.NDArray[np.float32],
         sense: Sense,
         limit: int,
     ) -> tuple[SearchResult, ...]:
-        """The best candidates again, with their titles' sense (see `rerank`)."""
+        """The best candidates again, with their titles' sense (see `rerank`); a code
+        one of whose inclusion terms is the query (`named`) fits it as its title would."""
         rescored = []
         anchored: set[str] = set()
         for code in ordered:
@@ -413,7 +426,7 @@ class SearchEngine:
             # An Index path that holds the whole query already says much of which code is
             # meant (though not with / without): the second look counts for less there.
             damping = 1.0 - INDEX_PATH_DAMPING * float(index_fit[code])
-            change = adjustment(sense, title_sense(found.title)) * damping
+            change = adjustment(sense, title_sense(found.title), bool(named[code])) * damping
             rescored.append(replace(found, score=round(found.score + change, 4)))
             if index_fit[code] >= WHOLE_QUERY:
                 anchored.add(found.code)
@@ -519,6 +532,16 @@ def index_path_cover(scored: ScoredDocs, impacts: Impacts) -> npt.NDArray[np.flo
     )
     cover[~impacts.paths] = 0.0
     return cover
+
+
+def inclusion_term_is_query(scored: ScoredDocs, impacts: Impacts) -> npt.NDArray[np.float32]:
+    """Per document: 1 for an inclusion term that says the whole query and nothing more
+    but its nonessential words ("Bursitis NOS" for "bursitis"), else 0."""
+    whole = scored.in_title >= WHOLE_QUERY * scored.wanted
+    nothing_more = scored.title_words >= impacts.title_lengths
+    terms = ~impacts.paths
+    terms[impacts.owners_start] = False
+    return (whole & nothing_more & terms).astype(np.float32)
 
 
 def relevance(scored: ScoredDocs, impacts: Impacts) -> npt.NDArray[np.float32]:

@@ -248,6 +248,7 @@ class Impacts:
         self,
         groups: Sequence[Sequence[str]],
         fallbacks: Mapping[int, Sequence[Sequence[str]]] | None = None,
+        alternatives: Mapping[int, Sequence[int]] | None = None,
     ) -> ScoredDocs:
         """Score documents for a query given as groups of interchangeable stems.
 
@@ -256,40 +257,56 @@ class Impacts:
         group. Coverage is weighted by idf, so rare words count more than common ones.
         `fallbacks` gives some groups broader phrases ("hand" for "finger", "lower limb"
         for "leg"): a document without the word itself earns part of the group with one of
-        them; a group no document holds ("pinky") counts by them alone.
+        them; a group no document holds ("pinky") counts by them alone. `alternatives`
+        makes some groups other phrasings of the query's words ("high blood pressure" for
+        group 0, "hypertension"): a document holding every word of one says those words,
+        and one holding the words themselves needs nothing of it.
         """
-        total = np.zeros(self.documents, dtype=np.float32)
-        covered = np.zeros(self.documents, dtype=np.float32)
-        titled = np.zeros(self.documents, dtype=np.float32)
-        title_words = np.zeros(self.documents, dtype=np.int16)
-        wanted = 0.0
-        for number, group in enumerate(groups):
-            terms = [self.stem_ids[s] for s in group if s in self.stem_ids]
-            broader = [
-                [self.stem_ids[s] for s in phrase]
-                for phrase in (fallbacks or {}).get(number, ())
-                if all(s in self.stem_ids for s in phrase)
-            ]
-            # A word no document holds counts only through its broader words ("pinky").
-            if not terms and not broader:
-                continue
-            generic = all(s in GENERIC_STEMS for s in group)
-            # "other", "specified", "site" say little: they count, but only a little.
-            rarest = float(max(self.idf[t] for t in terms or [t for p in broader for t in p]))
-            weight = rarest * (GENERIC_WEIGHT if generic else 1.0)
-            wanted += weight
-            best, present, in_title = self._group(terms)
-            if broader:
-                wide = self._phrases(broader)
-                best = np.maximum(best, FALLBACK_SHARE * wide[0])
-                present = np.maximum(present, FALLBACK_SHARE * wide[1])
-                in_title = np.maximum(in_title, FALLBACK_SHARE * wide[2])
-            total += best
-            covered += present * weight
-            titled += in_title * weight
-            if not generic:
-                title_words += in_title.astype(np.int16)
-        return ScoredDocs(total, covered, titled, title_words, wanted)
+        standing_for = dict(alternatives or {})
+        parts = [
+            self._part(group, (fallbacks or {}).get(n, ()), whole=n in standing_for)
+            for n, group in enumerate(groups)
+        ]
+        scored = ScoredDocs.empty(self.documents)
+        units = _units(standing_for)
+        taken = {n for unit in units for n in (*unit.said, *unit.others)}
+        for number, part in enumerate(parts):
+            if part is not None and number not in taken:
+                scored.add(part)
+        for unit in units:
+            said = [part for n in unit.said if (part := parts[n]) is not None]
+            others = [part for n in unit.others if (part := parts[n]) is not None]
+            if said:
+                scored.add(_either(said, others))
+        return scored
+
+    def _part(
+        self, group: Sequence[str], fallbacks: Sequence[Sequence[str]], *, whole: bool = False
+    ) -> _Part | None:
+        """What one query word (or, `whole`, a phrase needing all its words) earns each
+        document; None when no document holds it."""
+        terms = [self.stem_ids[s] for s in group if s in self.stem_ids]
+        broader = [
+            [self.stem_ids[s] for s in phrase]
+            for phrase in fallbacks
+            if all(s in self.stem_ids for s in phrase)
+        ]
+        # A word no document holds counts only through its broader words ("pinky").
+        if not terms and not broader or whole and len(terms) < len(group):
+            return None
+        generic = all(s in GENERIC_STEMS for s in group)
+        # "other", "specified", "site" say little: they count, but only a little.
+        rarest = float(max(self.idf[t] for t in terms or [t for p in broader for t in p]))
+        best, present, in_title = self._phrases([terms]) if whole else self._group(terms)
+        if broader:
+            wide = self._phrases(broader)
+            best = np.maximum(best, FALLBACK_SHARE * wide[0])
+            present = np.maximum(present, FALLBACK_SHARE * wide[1])
+            in_title = np.maximum(in_title, FALLBACK_SHARE * wide[2])
+        weight = rarest * (GENERIC_WEIGHT if generic else 1.0)
+        content = 0 if generic else 1
+        words = in_title.astype(np.int16) * np.int16(content)
+        return _Part(best, present * weight, in_title * weight, words, weight, content)
 
     def variants(self) -> StemVariants:
         """A helper that finds other forms of a stem in this vocabulary."""
@@ -327,6 +344,56 @@ class Impacts:
 
 
 @dataclass
+class _Part:
+    """What one query word earns each document: BM25F, the idf mass it covers overall and
+    in titles, how many of its content words titles hold; and the mass it asks for."""
+
+    bm25: npt.NDArray[np.float32]
+    covered: npt.NDArray[np.float32]
+    in_title: npt.NDArray[np.float32]
+    title_words: npt.NDArray[np.int16]
+    weight: float
+    content: int  # how many content words (not "other", "site") it stands for
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """Query words (`said`, by group) and the phrasings standing for them together."""
+
+    said: tuple[int, ...]
+    others: tuple[int, ...]
+
+
+def _units(standing_for: Mapping[int, Sequence[int]]) -> list[_Unit]:
+    """Phrasings grouped by the query words they stand for; phrasings sharing a word go
+    together ("heart attack" and "attack of the heart" for the same two words)."""
+    units: list[tuple[set[int], set[int]]] = []
+    for other, said in standing_for.items():
+        joined = [u for u in units if u[0] & set(said)]
+        merged = (set(said).union(*(u[0] for u in joined)), {other}.union(*(u[1] for u in joined)))
+        units = [u for u in units if u not in joined] + [merged]
+    return [_Unit(tuple(sorted(said)), tuple(sorted(others))) for said, others in units]
+
+
+def _either(said: list[_Part], others: list[_Part]) -> _Part:
+    """Query words and their other phrasings as one: a document earns the better of the
+    words themselves and a phrasing holding all its words, which counts as all of them."""
+    weight = sum(part.weight for part in said)
+    content = sum(part.content for part in said)
+    bm25 = np.sum([part.bm25 for part in said], axis=0)
+    covered = np.sum([part.covered for part in said], axis=0)
+    in_title = np.sum([part.in_title for part in said], axis=0)
+    title_words = np.sum([part.title_words for part in said], axis=0).astype(np.int16)
+    for other in others:
+        share = weight / other.weight
+        bm25 = np.maximum(bm25, other.bm25)
+        covered = np.maximum(covered, other.covered * share)
+        in_title = np.maximum(in_title, other.in_title * share)
+        title_words = np.maximum(title_words, (other.title_words > 0) * np.int16(content))
+    return _Part(bm25, covered, in_title, title_words, weight, content)
+
+
+@dataclass
 class ScoredDocs:
     """Per-document sums for one query: BM25F, and the idf mass covered overall and in titles."""
 
@@ -335,6 +402,25 @@ class ScoredDocs:
     in_title: npt.NDArray[np.float32]
     title_words: npt.NDArray[np.int16]
     wanted: float
+
+    @classmethod
+    def empty(cls, documents: int) -> ScoredDocs:
+        """Nothing scored yet."""
+        return cls(
+            np.zeros(documents, dtype=np.float32),
+            np.zeros(documents, dtype=np.float32),
+            np.zeros(documents, dtype=np.float32),
+            np.zeros(documents, dtype=np.int16),
+            0.0,
+        )
+
+    def add(self, part: _Part) -> None:
+        """Count one query word (or words with their other phrasings)."""
+        self.bm25 += part.bm25
+        self.covered += part.covered
+        self.in_title += part.in_title
+        self.title_words += part.title_words
+        self.wanted += part.weight
 
 
 MAX_COMPLETIONS = 40

@@ -38,10 +38,11 @@ if TYPE_CHECKING:
 
 MANIFEST = "coderdesk-manifest.json"
 VOCABULARY = "coderdesk-vocabulary.json"
-# Nonessential modifiers, "(benign) (essential)": the Index lists them beside a term that
-# means the same without them, so they do not make its path any less the query's.
-_NONESSENTIAL = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-INDEX_FORMAT = 9  # 9: an Index path's length leaves out its nonessential modifiers
+# Nonessential modifiers, "(benign) (essential)": the Index and the inclusion terms list
+# them beside a term that means the same without them, so they do not make the term any
+# less the query's. Nor does "NOS" ("Bursitis NOS"): it says the term is the default.
+_NONESSENTIAL = re.compile(r"\([^)]*\)|\[[^\]]*\]|\bNOS\b")
+INDEX_FORMAT = 10  # 10: an inclusion term's length leaves out its nonessential modifiers
 SEARCH_FIELDS = ("title", "inclusion", "index_terms", "context", "synonyms")
 
 
@@ -83,6 +84,11 @@ def library_fingerprint(library: CodeSetLibrary) -> list[int]:
 SYSTEM_NUMBERS = {"icd10cm": 0, "hcpcs": 1, "cpt": 2}
 
 
+def essential_length(term: str) -> int:
+    """How many words of an Index path or inclusion term a query must say to be it."""
+    return words_that_count(stems(_NONESSENTIAL.sub(" ", term)))
+
+
 def analysed_fields(doc: SearchDocument) -> dict[str, list[str]]:
     """Each searchable field's stems, in order, as Whoosh indexes them."""
     return {name: stems(getattr(doc, name)) for name in SEARCH_FIELDS}
@@ -120,13 +126,22 @@ def _write_documents(
             system = SYSTEM_NUMBERS[doc.system]
             collector.add(fields, doc.billable, system, count)
             for path in doc.index_paths:
-                path_fields = {"title": stems(path)}
-                essential = words_that_count(stems(_NONESSENTIAL.sub(" ", path)))
                 collector.add(
-                    path_fields, doc.billable, system, count, path=True, title_length=essential
+                    {"title": stems(path)},
+                    doc.billable,
+                    system,
+                    count,
+                    path=True,
+                    title_length=essential_length(path),
                 )
             for inclusion in doc.inclusion_titles:
-                collector.add({"title": stems(inclusion)}, doc.billable, system, count)
+                collector.add(
+                    {"title": stems(inclusion)},
+                    doc.billable,
+                    system,
+                    count,
+                    title_length=essential_length(inclusion),
+                )
             vocabulary.update(words(f"{doc.title} {doc.inclusion} {doc.index_terms}"))
             count += 1
             if count % 2000 == 0:

@@ -56,6 +56,9 @@ CAUSE_UNNAMED = 0.4
 CAUSE_WORDS = frozenset({"in"})  # besides "due to"
 _PLACES = frozenset({"situ", "utero"})  # "in situ", "in utero" say where, not why
 _UNSPECIFIED, _SPECIFIED, _OTHER = "unspecifi", "specifi", "other"
+_UNSPECIFIED_WORD = "unspecified"
+# Words saying the title leaves the condition as the coder left it.
+_SAYS_NOTHING = frozenset({_UNSPECIFIED_WORD, "uncomplicated"})
 # Axes a title leaves open with "unspecified <axis>", and the words that fill them: a
 # query that fills the axis does not mean the code that leaves it open. Named axes
 # ("unspecified trimester") say nothing of whether the condition itself is specified; a
@@ -111,6 +114,9 @@ class Sense:
     also_named: frozenset[str] = frozenset()
     # The words naming what the condition is due to, or in ("chyluria due to wuchereria").
     cause: frozenset[str] = frozenset()
+    # Words that leave something unsaid ("unspecified organism", "without perforation"):
+    # a coder who says nothing of it means this title as much as one without them.
+    unsaid: frozenset[str] = frozenset()
 
     def word_groups(self) -> tuple[frozenset[str], ...]:
         """The query's words, each as the set of its forms (one stem each without groups)."""
@@ -123,12 +129,16 @@ def read_sense(text: str) -> Sense:
     marked: dict[str, bool] = {}
     open_axes: set[str] = set()
     cause: set[str] = set()
-    for clause in _CLAUSES.split(text):
+    unsaid: set[str] = set()
+    for number, clause in enumerate(_CLAUSES.split(text)):
         polarity: bool | None = None
         reach = 0
         clause_words = words(clause)
         cause |= _cause_in(clause_words)
-        for word in clause_words:
+        # "Pneumonia, unspecified organism": a later clause that leaves something
+        # unspecified says nothing the coder must say.
+        leaves_open = number > 0 and _UNSPECIFIED_WORD in clause_words
+        for place, word in enumerate(clause_words):
             if stems and stems[-1] == _UNSPECIFIED and stem(word) in AXES:
                 # "unspecified trimester" leaves an axis open; it says nothing of whether
                 # the condition itself is specified.
@@ -139,14 +149,33 @@ def read_sense(text: str) -> Sense:
                 polarity, reach = word in POSITIVE_MARKERS, MARKED_WORDS
                 continue
             stemmed = stem(word)
-            if word not in STOP_WORDS:
+            if word not in STOP_WORDS or _names_a_letter(clause_words, place):
                 stems.append(stemmed)
+                if leaves_open or word in _SAYS_NOTHING or polarity is False:
+                    unsaid.add(stemmed)
             if word in _PASS_OVER or polarity is None:
                 continue
             marked.setdefault(stemmed, polarity)
             reach -= 1
             polarity = polarity if reach else None
-    return Sense(frozenset(stems), marked, frozenset(open_axes), cause=frozenset(cause))
+    return Sense(
+        frozenset(stems),
+        marked,
+        frozenset(open_axes),
+        cause=frozenset(cause),
+        unsaid=frozenset(unsaid),
+    )
+
+
+def _names_a_letter(clause: list[str], place: int) -> bool:
+    """Whether the word is the letter A naming a kind ("Paratyphoid fever A"), not the
+    article: it ends its clause, after a word of substance."""
+    return (
+        clause[place] == "a"
+        and place == len(clause) - 1
+        and place > 0
+        and clause[place - 1] not in STOP_WORDS
+    )
 
 
 def _cause_in(clause: list[str]) -> set[str]:
@@ -186,14 +215,20 @@ def query_sense(
 
 
 def _same_words(query: Sense, title: Sense) -> bool:
-    """The title says every word of the query, in one of its forms, and nothing else."""
-    forms = query.stems.union(*query.word_groups())
-    return title.stems <= forms and all(g & title.stems for g in query.word_groups())
+    """The title says every word of the query, in one of its forms, and nothing else but
+    what it leaves unsaid ("Psoriasis, unspecified" for "psoriasis")."""
+    groups = query.word_groups()
+    forms = query.stems.union(*groups)
+    said = title.stems - title.unsaid
+    # A letter the query names that no group searched for ("A") must be said too.
+    letters = {s for s in query.stems.difference(*groups) if len(s) == 1}
+    return said <= forms and all(g & said for g in groups) and letters <= said
 
 
-def adjustment(query: Sense, title: Sense) -> float:
-    """How much better (or worse) the title fits the query's sense than its words show."""
-    change = EXACT_TITLE if _same_words(query, title) else 0.0
+def adjustment(query: Sense, title: Sense, named_exactly: bool = False) -> float:
+    """How much better (or worse) the title fits the query's sense than its words show;
+    `named_exactly`: one of the code's inclusion terms is the query, word for word."""
+    change = EXACT_TITLE if named_exactly or _same_words(query, title) else 0.0
     # A title naming a cause of its own must name the query's there ("Chemical pneumonitis
     # due to anesthesia" is not the code of nitrogen dioxide, a chemical).
     if query.cause and not query.cause & ((title.cause or title.stems) | title.also_named):

@@ -12,7 +12,7 @@ import pytest
 from coderdesk.core.search.analysis import broader_phrases, load_dictionary
 from coderdesk.core.search.engine import SearchResult, headers_after_a_child
 from coderdesk.core.search.impacts import StemVariants, same_root_runs
-from coderdesk.core.search.rerank import adjustment, query_sense, read_sense
+from coderdesk.core.search.rerank import EXACT_TITLE, adjustment, query_sense, read_sense
 
 if TYPE_CHECKING:
     from coderdesk.core.search.engine import SearchEngine
@@ -266,3 +266,13 @@ def test_headers_follow_the_billable_code_under_them_narrowest_first() -> None:
     # A code that needs its 7th character is a code, not a header.
     fracture = [_result("S12.04", False), _result("S12.040", False, "code")]
     assert [r.code for r in headers_after_a_child(fracture, set())] == ["S12.040", "S12.04"]
+
+
+def test_what_a_title_leaves_unspecified_need_not_be_said() -> None:
+    sense = query_sense("pneumonia", [["pneumonia"]])
+    default = read_sense("Pneumonia, unspecified organism")
+    congenital = read_sense("Congenital pneumonia, unspecified")
+    assert adjustment(sense, default) > adjustment(sense, congenital)
+    migraine = read_sense("Migraine, unspecified, not intractable, without status migrainosus")
+    assert adjustment(query_sense("migraine", [["migrain"]]), migraine) >= EXACT_TITLE
+    assert adjustment(sense, congenital, named_exactly=True) >= EXACT_TITLE

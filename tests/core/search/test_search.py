@@ -210,3 +210,37 @@ def test_only_alphabetic_index_paths_are_marked_as_paths(tmp_path: Path) -> None
     collector.add({"title": stems("Tonsillar diphtheria")}, True, 0, 0)
     collector.finish().save(tmp_path)
     assert Impacts.load(tmp_path).paths.tolist() == [False, True, False]
+
+
+@pytest.mark.parametrize(
+    ("query", "default"),
+    [
+        # I10's "includes" note: "hypertension (arterial) (benign) (essential) ...".
+        ("hypertension ", "I10"),
+        # M71.9 "Bursopathy, unspecified" holds "Bursitis NOS".
+        ("bursitis ", "M71.9"),
+        # "Pneumonia, unspecified organism" leaves the organism unsaid.
+        ("pneumonia ", "J18.9"),
+        # CHF is congestive heart failure; I50.9 holds "Congestive heart failure NOS".
+        ("chf ", "I50.9"),
+    ],
+)
+def test_a_bare_condition_leads_to_its_default_code(
+    tabular_engine: SearchEngine, query: str, default: str
+) -> None:
+    assert _codes(tabular_engine, query, limit=1, system="icd10cm") == [default]
+
+
+def test_an_other_phrasing_of_the_query_is_not_asked_for_as_well(tmp_path: Path) -> None:
+    # "high blood pressure" rephrases "hypertension": a title with either says it all.
+    collector = ImpactCollector()
+    collector.add({"title": stems("Essential hypertension")}, True, 0, 0)
+    collector.add({"title": stems("High blood pressure reading")}, True, 0, 1)
+    collector.add({"title": stems("Blood pressure cuff")}, True, 0, 2)
+    impacts = collector.finish()
+    groups = [stems("hypertension"), stems("high blood pressure")]
+    scored = impacts.score(groups, alternatives={1: [0]})
+    assert scored.covered[0] == pytest.approx(scored.wanted)
+    assert scored.covered[1] == pytest.approx(scored.wanted)
+    assert scored.covered[2] == 0.0  # the phrasing counts only with all its words
+    assert impacts.score(groups).covered[0] < impacts.score(groups).wanted
