@@ -285,7 +285,11 @@ class SearchEngine:
         tokens = without_side_after_laterality(self.dictionary.expand(words(query)))
         corrected_tokens, changed = self._correct(tokens, partial)
         query_stems = self._stems(corrected_tokens)
-        groups = self.variants.groups(query_stems, partial_last=partial)
+        last = words(corrected_tokens[-1])[-1:] if corrected_tokens else []
+        last_word = last[0] if last else ""
+        # After a word searched for none ("hepatitis a"), the word before it is finished.
+        partial = partial and bool(stems(last_word))
+        groups = self.variants.groups(query_stems, partial_last=partial, typed=last_word)
         wording = " ".join(corrected_tokens)
         typed = len(groups)
         self._add_other_endings(groups, corrected_tokens)
@@ -293,7 +297,9 @@ class SearchEngine:
         alternatives = self._add_synonyms(groups, wording, typed)
         fallbacks = self._fallbacks(groups, wording)
         # A word being typed that no word of the index begins is as good as finished.
-        typing = partial and bool(query_stems and self.variants.completions(query_stems[-1]))
+        typing = partial and bool(
+            query_stems and self.variants.completions(query_stems[-1], last_word)
+        )
         finished = query_stems[:-1] if typing else query_stems
         sense = self._sense(wording, groups[:typed], finished, fallbacks)
         ranked = self._rank(groups, fallbacks, alternatives, sense, system, billable_only, limit)

@@ -444,28 +444,47 @@ class StemVariants:
         shorter: two fewer reach other words ("intract" -> "intra", "strangul" -> "strang")."""
         found = [stem] if stem in self.ids else []
         if len(stem) >= 5:
-            found += [s for s in self._with_prefix(stem) if s != stem and len(s) - len(stem) <= 3]
+            found += [
+                s
+                for s in self._with_prefix(stem)
+                if s != stem and len(s) - len(stem) <= 3 and not _names_a_tumour(s, stem)
+            ]
             if len(stem) > 5 and stem[:-1] in self.ids:
                 found.append(stem[:-1])
         return found
 
-    def completions(self, prefix: str) -> list[str]:
-        """Stems starting with `prefix` (the word being typed), most common first."""
+    def completions(self, prefix: str, typed: str = "") -> list[str]:
+        """Stems starting with `prefix` (the stem of the word being typed), most common
+        first; when it was `typed` beyond its stem, those that share most of what was typed
+        ("hepatitis" is not being typed into "hepatomegaly", whose stem "hepat" begins)."""
         found = self._with_prefix(prefix)
+        if typed.startswith(prefix):
+            least = SHARED_SHARE * len(typed)
+            found = [s for s in found if len(os.path.commonprefix([s, typed])) >= least]
         found.sort(key=lambda s: float(self.idf[self.ids[s]]))
         return found[:MAX_COMPLETIONS]
 
-    def groups(self, stems: list[str], *, partial_last: bool) -> list[list[str]]:
+    def groups(self, stems: list[str], *, partial_last: bool, typed: str = "") -> list[list[str]]:
         """One group of interchangeable stems per query word; the forms of one word typed
-        one after another (the Index's "Ulcer, ulcerated, ulcerative") make one group."""
+        one after another (the Index's "Ulcer, ulcerated, ulcerative") make one group.
+        `typed` is the last word as typed, which `partial_last` completes."""
         runs = same_root_runs(stems)
         groups = [
             list(dict.fromkeys(form for stem in run for form in self.near_forms(stem)))
             for run in runs
         ]
         if partial_last and stems and len(stems[-1]) >= 2:
-            groups[-1] = list(dict.fromkeys([*groups[-1], *self.completions(stems[-1])]))
+            completed = self.completions(stems[-1], typed)
+            groups[-1] = list(dict.fromkeys([*groups[-1], *completed]))
         return [g for g in groups if g]
+
+
+# "-oma" makes a tumour of the organ a stem names: "hepatoma" is no form of "hepat".
+TUMOUR_ENDING = "oma"
+
+
+def _names_a_tumour(longer: str, stem: str) -> bool:
+    return longer.endswith(TUMOUR_ENDING) and not stem.endswith(TUMOUR_ENDING)
 
 
 ROOT_LETTERS = 5  # forms of one word share at least this many first letters

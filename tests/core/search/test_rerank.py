@@ -106,6 +106,29 @@ def test_near_forms_reach_one_letter_shorter_not_another_word() -> None:
     assert variants.near_forms("mycobacteria") == ["mycobacteri"]
 
 
+def _variants(stems: list[str]) -> StemVariants:
+    ordered = sorted(stems)
+    ids = {s: n for n, s in enumerate(ordered)}
+    return StemVariants(ordered, np.ones(len(ordered), dtype=np.float32), ids)
+
+
+def test_a_word_typed_past_its_stem_completes_only_to_its_own_forms() -> None:
+    variants = _variants(
+        ["hepat", "hepatica", "hepatoma", "hepatomegali", "inflamm", "inflammatori"]
+    )
+    # "hepatitis" stems to "hepat", but the coder is not typing "hepatomegaly".
+    assert variants.completions("hepat", "hepatitis") == []
+    assert set(variants.completions("hepat", "hepat")) == {
+        "hepat",
+        "hepatica",
+        "hepatoma",
+        "hepatomegali",
+    }
+    assert "inflammatori" in variants.completions("inflamm", "inflammation")
+    # Nor is a tumour of the organ a near form of its stem.
+    assert variants.near_forms("hepat") == ["hepat", "hepatica"]
+
+
 def test_a_query_that_fills_an_axis_does_not_mean_the_code_leaving_it_open() -> None:
     assert _prefers(
         "vascular dementia moderate with anxiety",

@@ -244,3 +244,11 @@ def test_an_other_phrasing_of_the_query_is_not_asked_for_as_well(tmp_path: Path)
     assert scored.covered[1] == pytest.approx(scored.wanted)
     assert scored.covered[2] == 0.0  # the phrasing counts only with all its words
     assert impacts.score(groups).covered[0] < impacts.score(groups).wanted
+
+
+def test_a_word_typed_past_its_stem_is_not_completed_into_another(
+    tabular_engine: SearchEngine,
+) -> None:
+    # "hepatitis" stems to "hepat": "hepatoma" and "hepatomegaly" are other conditions.
+    # K75.9 holds "Hepatitis NOS".
+    assert _codes(tabular_engine, "hepatitis", limit=1, system="icd10cm") == ["K75.9"]
