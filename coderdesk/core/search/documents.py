@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from coderdesk.core.codes.catalog import TABLE_COLUMNS
 from coderdesk.core.codes.icd10cm import BLOCK, CHAPTER
 from coderdesk.core.search.analysis import load_dictionary, words
+from coderdesk.core.search.rerank import read_sense
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -58,6 +59,7 @@ class IcdRow:
     billable: bool
     inclusion: tuple[str, ...]
     references: tuple[tuple[str, str], ...]  # (note text, single code it names)
+    includes: tuple[str, ...] = ()  # a header's "includes" note
 
 
 def load_icd_rows(library: CodeSetLibrary, version: CodeSetVersion) -> dict[str, IcdRow]:
@@ -81,6 +83,7 @@ def load_icd_rows(library: CodeSetLibrary, version: CodeSetVersion) -> dict[str,
                 for start, end, _children in refs
                 if end is None
             ),
+            () if r["billable"] else _notes_of_kind(json.loads(r["notes"]), ("includes",)),
         )
         for r in rows
     }
@@ -90,7 +93,44 @@ def _inclusion_terms(notes: list[list[Any]], billable: bool) -> tuple[str, ...]:
     """A code's inclusion terms; a billable code's "includes" note names it as they do
     (I10's "hypertension (arterial) (benign) (essential)")."""
     kinds = ("inclusionTerm", "includes") if billable else ("inclusionTerm",)
+    return _notes_of_kind(notes, kinds)
+
+
+def _notes_of_kind(notes: list[list[Any]], kinds: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(text for kind, text, _refs in notes if kind in kinds)
+
+
+def default_children(rows: dict[str, IcdRow]) -> dict[str, str]:
+    """For each header with an "includes" note, the code under it that is the header
+    itself, saying nothing more but what it leaves unsaid: E11 "Type 2 diabetes mellitus"
+    has E11.9 "... without complications". What the header includes names that code."""
+    children: dict[str, list[IcdRow]] = defaultdict(list)
+    for row in rows.values():
+        if row.parent:
+            children[row.parent].append(row)
+    found: dict[str, str] = {}
+    for row in rows.values():
+        if row.includes and row.kind not in (CHAPTER, BLOCK):
+            default = _default_under(row, children)
+            if default is not None:
+                found[row.code] = default.code
+    return found
+
+
+def _default_under(header: IcdRow, children: dict[str, list[IcdRow]]) -> IcdRow | None:
+    said = _said(header.title)
+    pending = list(children.get(header.code, ()))
+    while pending:
+        row = pending.pop(0)
+        if row.billable and _said(row.title) == said:
+            return row
+        pending += children.get(row.code, ())
+    return None
+
+
+def _said(title: str) -> frozenset[str]:
+    sense = read_sense(title)
+    return frozenset(sense.stems - sense.unsaid)
 
 
 def _is_seventh_expansion(row: IcdRow, rows: dict[str, IcdRow]) -> bool:
@@ -192,6 +232,9 @@ def icd_documents(library: CodeSetLibrary, version: CodeSetVersion) -> Iterator[
     paths = index_paths(library, rows)
     mentioned = mentions(rows)
     dictionary = load_dictionary()
+    named_by_header: dict[str, list[str]] = defaultdict(list)
+    for header, default in default_children(rows).items():
+        named_by_header[default] += rows[header].includes
     for row in rows.values():
         if row.kind == CHAPTER or _is_seventh_expansion(row, rows):
             continue
@@ -213,7 +256,7 @@ def icd_documents(library: CodeSetLibrary, version: CodeSetVersion) -> Iterator[
                     *mentioned.get(row.code, ()),
                 ]
             ),
-            inclusion_titles=tuple(dict.fromkeys(row.inclusion)),
+            inclusion_titles=tuple(dict.fromkeys([*row.inclusion, *named_by_header[row.code]])),
         )
 
 

@@ -16,6 +16,7 @@ from coderdesk.core.search.analysis import (
     without_side_after_laterality,
     words,
 )
+from coderdesk.core.search.documents import IcdRow, default_children
 from coderdesk.core.search.impacts import ImpactCollector, Impacts
 
 if TYPE_CHECKING:
@@ -223,6 +224,9 @@ def test_only_alphabetic_index_paths_are_marked_as_paths(tmp_path: Path) -> None
         ("pneumonia ", "J18.9"),
         # CHF is congestive heart failure; I50.9 holds "Congestive heart failure NOS".
         ("chf ", "I50.9"),
+        # E11 includes "diabetes NOS"; E11.9 is E11 saying nothing more ("without
+        # complications").
+        ("diabetes ", "E11.9"),
     ],
 )
 def test_a_bare_condition_leads_to_its_default_code(
@@ -252,3 +256,54 @@ def test_a_word_typed_past_its_stem_is_not_completed_into_another(
     # "hepatitis" stems to "hepat": "hepatoma" and "hepatomegaly" are other conditions.
     # K75.9 holds "Hepatitis NOS".
     assert _codes(tabular_engine, "hepatitis", limit=1, system="icd10cm") == ["K75.9"]
+
+
+def test_a_headers_includes_name_the_code_that_is_the_header_itself() -> None:
+    rows = {
+        "E11": IcdRow(
+            "E11", "category", "Type 2 diabetes mellitus", None, False, (), (), ("diabetes NOS",)
+        ),
+        "E11.4": IcdRow(
+            "E11.4",
+            "subcategory",
+            "Type 2 diabetes mellitus with neurological complications",
+            "E11",
+            False,
+            (),
+            (),
+        ),
+        "E11.40": IcdRow(
+            "E11.40",
+            "code",
+            "Type 2 diabetes mellitus with diabetic neuropathy, unspecified",
+            "E11.4",
+            True,
+            (),
+            (),
+        ),
+        "E11.8": IcdRow(
+            "E11.8",
+            "code",
+            "Type 2 diabetes mellitus with unspecified complications",
+            "E11",
+            True,
+            (),
+            (),
+        ),
+        "E11.9": IcdRow(
+            "E11.9", "code", "Type 2 diabetes mellitus without complications", "E11", True, (), ()
+        ),
+        "F30": IcdRow(
+            "F30",
+            "category",
+            "Manic episode",
+            None,
+            False,
+            (),
+            (),
+            ("bipolar disorder, single manic episode",),
+        ),
+        "F30.8": IcdRow("F30.8", "code", "Other manic episodes", "F30", True, (), ()),
+    }
+    # "Other manic episodes" says more than "Manic episode": F30 has no such code.
+    assert default_children(rows) == {"E11": "E11.9"}
