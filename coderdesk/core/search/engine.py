@@ -410,31 +410,29 @@ class SearchEngine:
             best = np.argpartition(-scores[candidates], depth)[:depth]
             candidates = candidates[best]
         ordered = candidates[np.argsort(-scores[candidates], kind="stable")]
-        index_fit = self.impacts.per_code(index_path_cover(scored, self.impacts))
-        named = self.impacts.per_code(inclusion_term_is_query(scored, self.impacts))
-        return self._second_look(ordered, scores, index_fit, named, sense, limit)
+        return self._second_look(ordered, scores, scored, sense, limit)
 
     def _second_look(
         self,
         ordered: npt.NDArray[np.intp],
         scores: npt.NDArray[np.float32],
-        index_fit: npt.NDArray[np.float32],
-        named: npt.NDArray[np.float32],
+        scored: ScoredDocs,
         sense: Sense,
         limit: int,
     ) -> tuple[SearchResult, ...]:
         """The best candidates again, with their titles' sense (see `rerank`); a code
-        one of whose inclusion terms is the query (`named`) fits it as its title would."""
+        one of whose inclusion terms is the query fits it as its title would."""
         rescored = []
         anchored: set[str] = set()
         for code in ordered:
             found = self._result(int(code), float(scores[code]))
             # An Index path that holds the whole query already says much of which code is
             # meant (though not with / without): the second look counts for less there.
-            damping = 1.0 - INDEX_PATH_DAMPING * float(index_fit[code])
-            change = adjustment(sense, title_sense(found.title), bool(named[code])) * damping
+            index_fit, named = code_fit(scored, self.impacts, int(code))
+            damping = 1.0 - INDEX_PATH_DAMPING * index_fit
+            change = adjustment(sense, title_sense(found.title), named) * damping
             rescored.append(replace(found, score=round(found.score + change, 4)))
-            if index_fit[code] >= WHOLE_QUERY:
+            if index_fit >= WHOLE_QUERY:
                 anchored.add(found.code)
         rescored.sort(key=lambda r: -r.score)
         return headers_after_a_child(rescored[:limit], anchored)
@@ -530,24 +528,18 @@ def _group_of(groups: list[list[str]], stems: list[str]) -> int | None:
     return next((n for n, group in enumerate(groups) if stems[-1] in group), None)
 
 
-def index_path_cover(scored: ScoredDocs, impacts: Impacts) -> npt.NDArray[np.float32]:
-    """Per document: the share of the query an Alphabetic Index path holds (0 for a code's
-    own document)."""
-    cover: npt.NDArray[np.float32] = np.minimum(scored.covered / scored.wanted, 1.0).astype(
-        np.float32
-    )
-    cover[~impacts.paths] = 0.0
-    return cover
-
-
-def inclusion_term_is_query(scored: ScoredDocs, impacts: Impacts) -> npt.NDArray[np.float32]:
-    """Per document: 1 for an inclusion term that says the whole query and nothing more
-    but its nonessential words ("Bursitis NOS" for "bursitis"), else 0."""
-    whole = scored.in_title >= WHOLE_QUERY * scored.wanted
-    nothing_more = scored.title_words >= impacts.title_lengths
-    terms = ~impacts.paths
-    terms[impacts.owners_start] = False
-    return (whole & nothing_more & terms).astype(np.float32)
+def code_fit(scored: ScoredDocs, impacts: Impacts, code: int) -> tuple[float, bool]:
+    """For one code: the largest share of the query one of its Alphabetic Index paths
+    holds; and whether one of its inclusion terms says the whole query and nothing more
+    but its nonessential words ("Bursitis NOS" for "bursitis")."""
+    starts = impacts.owners_start
+    end = int(starts[code + 1]) if code + 1 < len(starts) else impacts.documents
+    others = slice(int(starts[code]) + 1, end)  # its own document comes first
+    paths = impacts.paths[others]
+    cover = np.minimum(scored.covered[others][paths] / scored.wanted, 1.0)
+    whole = scored.in_title[others] >= WHOLE_QUERY * scored.wanted
+    nothing_more = scored.title_words[others] >= impacts.title_lengths[others]
+    return float(cover.max(initial=0.0)), bool((whole & nothing_more & ~paths).any())
 
 
 def relevance(scored: ScoredDocs, impacts: Impacts) -> npt.NDArray[np.float32]:

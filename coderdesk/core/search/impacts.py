@@ -278,6 +278,9 @@ class Impacts:
             others = [part for n in unit.others if (part := parts[n]) is not None]
             if said:
                 scored.add(_either(said, others))
+            else:  # words no document holds ("pinkeye") count by their phrasings alone
+                for other in others:
+                    scored.add(other)
         return scored
 
     def _part(
@@ -292,7 +295,7 @@ class Impacts:
             if all(s in self.stem_ids for s in phrase)
         ]
         # A word no document holds counts only through its broader words ("pinky").
-        if not terms and not broader or whole and len(terms) < len(group):
+        if (not terms and not broader) or (whole and len(terms) < len(group)):
             return None
         generic = all(s in GENERIC_STEMS for s in group)
         # "other", "specified", "site" say little: they count, but only a little.
@@ -365,8 +368,8 @@ class _Unit:
 
 
 def _units(standing_for: Mapping[int, Sequence[int]]) -> list[_Unit]:
-    """Phrasings grouped by the query words they stand for; phrasings sharing a word go
-    together ("heart attack" and "attack of the heart" for the same two words)."""
+    """Phrasings grouped by the query words they stand for; phrasings that share a word
+    they stand for go together, as one unit of the query."""
     units: list[tuple[set[int], set[int]]] = []
     for other, said in standing_for.items():
         joined = [u for u in units if u[0] & set(said)]
