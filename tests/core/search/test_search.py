@@ -235,7 +235,7 @@ def test_a_bare_condition_leads_to_its_default_code(
     assert _codes(tabular_engine, query, limit=1, system="icd10cm") == [default]
 
 
-def test_an_other_phrasing_of_the_query_is_not_asked_for_as_well(tmp_path: Path) -> None:
+def test_an_other_phrasing_of_the_query_is_not_asked_for_as_well() -> None:
     # "high blood pressure" rephrases "hypertension": a title with either says it all.
     collector = ImpactCollector()
     collector.add({"title": stems("Essential hypertension")}, True, 0, 0)
