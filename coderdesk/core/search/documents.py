@@ -101,16 +101,17 @@ def _notes_of_kind(notes: list[list[Any]], kinds: tuple[str, ...]) -> tuple[str,
 
 
 def default_children(rows: dict[str, IcdRow]) -> dict[str, str]:
-    """For each header with an "includes" note, the code under it that is the header
-    itself, saying nothing more but what it leaves unsaid: E11 "Type 2 diabetes mellitus"
-    has E11.9 "... without complications". What the header includes names that code."""
+    """For each header with an "includes" note or inclusion terms, the code under it
+    that is the header itself, saying nothing more but what it leaves unsaid: E11 "Type 2
+    diabetes mellitus" has E11.9 "... without complications". What the header includes
+    names that code."""
     children: dict[str, list[IcdRow]] = defaultdict(list)
     for row in rows.values():
         if row.parent:
             children[row.parent].append(row)
     found: dict[str, str] = {}
     for row in rows.values():
-        if row.includes and row.kind not in (CHAPTER, BLOCK):
+        if (row.includes or row.inclusion) and row.kind not in (CHAPTER, BLOCK):
             default = _default_under(row, children)
             if default is not None:
                 found[row.code] = default.code
@@ -234,7 +235,7 @@ def icd_documents(library: CodeSetLibrary, version: CodeSetVersion) -> Iterator[
     dictionary = load_dictionary()
     named_by_header: dict[str, list[str]] = defaultdict(list)
     for header, default in default_children(rows).items():
-        named_by_header[default] += rows[header].includes
+        named_by_header[default] += [*rows[header].includes, *rows[header].inclusion]
     for row in rows.values():
         if row.kind == CHAPTER or _is_seventh_expansion(row, rows):
             continue

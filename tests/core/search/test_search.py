@@ -227,6 +227,8 @@ def test_only_alphabetic_index_paths_are_marked_as_paths(tmp_path: Path) -> None
         # E11 includes "diabetes NOS"; E11.9 is E11 saying nothing more ("without
         # complications").
         ("diabetes ", "E11.9"),
+        # The header E05.9 holds "Hyperthyroidism NOS"; E05.90 is E05.9 saying nothing more.
+        ("hyperthyroidism ", "E05.90"),
     ],
 )
 def test_a_bare_condition_leads_to_its_default_code(
