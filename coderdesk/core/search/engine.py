@@ -289,7 +289,8 @@ class SearchEngine:
         last_word = last[0] if last else ""
         # After a word searched for none ("hepatitis a"), the word before it is finished.
         partial = partial and bool(stems(last_word))
-        groups = self.variants.groups(query_stems, partial_last=partial, typed=last_word)
+        whole = last_word if self.corrector.known(last_word) else ""
+        groups = self.variants.groups(query_stems, partial_last=partial, typed=whole)
         wording = " ".join(corrected_tokens)
         typed = len(groups)
         self._add_other_endings(groups, corrected_tokens)
@@ -297,9 +298,7 @@ class SearchEngine:
         alternatives = self._add_synonyms(groups, wording, typed)
         fallbacks = self._fallbacks(groups, wording)
         # A word being typed that no word of the index begins is as good as finished.
-        typing = partial and bool(
-            query_stems and self.variants.completions(query_stems[-1], last_word)
-        )
+        typing = partial and bool(query_stems and self.variants.completions(query_stems[-1], whole))
         finished = query_stems[:-1] if typing else query_stems
         sense = self._sense(wording, groups[:typed], finished, fallbacks)
         ranked = self._rank(groups, fallbacks, alternatives, sense, system, billable_only, limit)

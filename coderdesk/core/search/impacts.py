@@ -458,19 +458,19 @@ class StemVariants:
 
     def completions(self, prefix: str, typed: str = "") -> list[str]:
         """Stems starting with `prefix` (the stem of the word being typed), most common
-        first; when it was `typed` beyond its stem, those that share most of what was typed
-        ("hepatitis" is not being typed into "hepatomegaly", whose stem "hepat" begins)."""
+        first; when a whole word was `typed`, those going on from it ("heart" may be
+        "heartburn" being typed, but "hepatitis" is not "hepatomegaly", though both
+        stems begin "hepat")."""
         found = self._with_prefix(prefix)
-        if typed.startswith(prefix):
-            least = SHARED_SHARE * len(typed)
-            found = [s for s in found if len(os.path.commonprefix([s, typed])) >= least]
+        if typed:
+            found = [s for s in found if s.startswith(typed)]
         found.sort(key=lambda s: float(self.idf[self.ids[s]]))
         return found[:MAX_COMPLETIONS]
 
     def groups(self, stems: list[str], *, partial_last: bool, typed: str = "") -> list[list[str]]:
         """One group of interchangeable stems per query word; the forms of one word typed
         one after another (the Index's "Ulcer, ulcerated, ulcerative") make one group.
-        `typed` is the last word as typed, which `partial_last` completes."""
+        `typed` is the last word, when it is a whole word, which `partial_last` completes."""
         runs = same_root_runs(stems)
         groups = [
             list(dict.fromkeys(form for stem in run for form in self.near_forms(stem)))

@@ -112,21 +112,20 @@ def _variants(stems: list[str]) -> StemVariants:
     return StemVariants(ordered, np.ones(len(ordered), dtype=np.float32), ids)
 
 
-def test_a_word_typed_past_its_stem_completes_only_to_its_own_forms() -> None:
-    variants = _variants(
-        ["hepat", "hepatica", "hepatoma", "hepatomegali", "inflamm", "inflammatori"]
-    )
+def test_a_whole_word_typed_completes_only_to_words_going_on_from_it() -> None:
+    variants = _variants(["heart", "heartburn", "hepat", "hepatica", "hepatoma", "hepatomegali"])
     # "hepatitis" stems to "hepat", but the coder is not typing "hepatomegaly".
     assert variants.completions("hepat", "hepatitis") == []
-    assert set(variants.completions("hepat", "hepat")) == {
-        "hepat",
-        "hepatica",
-        "hepatoma",
-        "hepatomegali",
-    }
-    assert "inflammatori" in variants.completions("inflamm", "inflammation")
+    assert variants.completions("heart", "heart") == ["heart", "heartburn"]
+    # Part of a word completes to every word its stem begins.
+    assert set(variants.completions("hepat")) == {"hepat", "hepatica", "hepatoma", "hepatomegali"}
     # Nor is a tumour of the organ a near form of its stem.
     assert variants.near_forms("hepat") == ["hepat", "hepatica"]
+
+
+def test_the_process_finds_what_works_by_it() -> None:
+    assert "inflammatory" in load_dictionary().other_endings("inflammation")
+    assert "respiration" in load_dictionary().other_endings("respiratory")
 
 
 def test_a_query_that_fills_an_axis_does_not_mean_the_code_leaving_it_open() -> None:
