@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 RERANK_DEPTH = 30  # candidates looked at again; the rest keep their order below them
 POSITIVE_MARKERS = frozenset({"with"})
-NEGATIVE_MARKERS = frozenset({"without", "not", "no"})
+NEGATIVE_MARKERS = frozenset({"without", "not", "no", "except"})
 MARKERS = POSITIVE_MARKERS | NEGATIVE_MARKERS
 # Words that do not carry a polarity themselves (a marker looks past them): "without
 # mention of" is the ICD-9 way to say "without".

@@ -44,6 +44,17 @@ def test_a_title_saying_the_opposite_loses_to_one_that_agrees() -> None:
     assert adjustment(query, agrees) > 0 > adjustment(query, opposite)
 
 
+def test_a_title_excepting_what_the_query_says_does_not_fit_it() -> None:
+    assert _prefers(
+        "burn first degree right thumb",
+        "Burn of first degree of right thumb (nail)",
+        "Burn of first degree of multiple right fingers (nail), not including thumb",
+    )
+    query = read_sense("burn first degree right thumb")
+    excepting = read_sense("Burn of first degree of single right finger (nail) except thumb")
+    assert adjustment(query, excepting) < 0
+
+
 def test_unasked_with_is_the_index_default_without() -> None:
     assert _prefers(
         "diverticulosis of large intestine",
