@@ -18,7 +18,7 @@ from whoosh.lang.porter import stem as porter_stem
 from coderdesk.core.paths import codesets_dir
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
 ABBREVIATIONS_FILE = "abbreviations.toml"
 TERMS_FILE = "clinical_terms.toml"  # more synonym groups: eponyms, old terms, lay terms
@@ -52,9 +52,20 @@ def stem(word: str) -> str:
 def stems(text: str) -> list[str]:
     """The stems the index holds for `text`: its words, lower case, stop words out, Porter
     stemmed. The same as Whoosh's StemmingAnalyzer with our stop list, three times faster
-    (the build analyses every document once)."""
-    found = (token.lower() for token in _TOKEN.findall(text))
-    return [stem(token) for token in found if token not in STOP_WORDS]
+    (the build analyses every document once), but for the letter A (`names_a_letter`)."""
+    found = [token.lower() for token in _TOKEN.findall(text)]
+    return [
+        stem(token)
+        for place, token in enumerate(found)
+        if token not in STOP_WORDS or names_a_letter(found, place)
+    ]
+
+
+def names_a_letter(tokens: Sequence[str], place: int) -> bool:
+    """Whether the word at `place` is the letter A naming a kind ("hepatitis A", "vitamin A
+    deficiency", "group A"), not the article, which follows a preposition ("fall from a
+    ladder") or begins the text."""
+    return tokens[place] == "a" and place > 0 and tokens[place - 1] not in STOP_WORDS
 
 
 def is_code_query(text: str) -> bool:

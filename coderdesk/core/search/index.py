@@ -42,7 +42,7 @@ VOCABULARY = "coderdesk-vocabulary.json"
 # them beside a term that means the same without them, so they do not make the term any
 # less the query's. Nor does "NOS" ("Bursitis NOS"): it says the term is the default.
 _NONESSENTIAL = re.compile(r"\([^)]*\)|\[[^\]]*\]|\bNOS\b")
-INDEX_FORMAT = 10  # 10: an inclusion term's length leaves out its nonessential modifiers
+INDEX_FORMAT = 11  # 11: the letter A naming a kind ("hepatitis A") is a word
 SEARCH_FIELDS = ("title", "inclusion", "index_terms", "context", "synonyms")
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
 
-from coderdesk.core.search.analysis import STOP_WORDS, stem, words
+from coderdesk.core.search.analysis import STOP_WORDS, names_a_letter, stem, words
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -117,6 +117,8 @@ class Sense:
     # Words that leave something unsaid ("unspecified organism", "without perforation"):
     # a coder who says nothing of it means this title as much as one without them.
     unsaid: frozenset[str] = frozenset()
+    # Stems said outside any with / without ("Hepatitis A with hepatic coma": "hepat").
+    unmarked: frozenset[str] = frozenset()
 
     def word_groups(self) -> tuple[frozenset[str], ...]:
         """The query's words, each as the set of its forms (one stem each without groups)."""
@@ -130,6 +132,7 @@ def read_sense(text: str) -> Sense:
     open_axes: set[str] = set()
     cause: set[str] = set()
     unsaid: set[str] = set()
+    unmarked: set[str] = set()
     for number, clause in enumerate(_CLAUSES.split(text)):
         polarity: bool | None = None
         reach = 0
@@ -149,10 +152,12 @@ def read_sense(text: str) -> Sense:
                 polarity, reach = word in POSITIVE_MARKERS, MARKED_WORDS
                 continue
             stemmed = stem(word)
-            if word not in STOP_WORDS or _names_a_letter(clause_words, place):
+            if word not in STOP_WORDS or names_a_letter(clause_words, place):
                 stems.append(stemmed)
                 if leaves_open or word in _SAYS_NOTHING or polarity is False:
                     unsaid.add(stemmed)
+                if polarity is None:
+                    unmarked.add(stemmed)
             if word in _PASS_OVER or polarity is None:
                 continue
             marked.setdefault(stemmed, polarity)
@@ -164,17 +169,7 @@ def read_sense(text: str) -> Sense:
         frozenset(open_axes),
         cause=frozenset(cause),
         unsaid=frozenset(unsaid),
-    )
-
-
-def _names_a_letter(clause: list[str], place: int) -> bool:
-    """Whether the word is the letter A naming a kind ("Paratyphoid fever A"), not the
-    article: it ends its clause, after a word of substance."""
-    return (
-        clause[place] == "a"
-        and place == len(clause) - 1
-        and place > 0
-        and clause[place - 1] not in STOP_WORDS
+        unmarked=frozenset(unmarked),
     )
 
 
@@ -235,8 +230,10 @@ def adjustment(query: Sense, title: Sense, named_exactly: bool = False) -> float
         change -= CAUSE_UNNAMED
     for stemmed, polarity in title.marked.items():
         said = query.marked.get(stemmed)
-        if said is None and stemmed in query.stems:
-            said = True  # the coder named X without a marker: they mean "with X"
+        if said is None and stemmed in query.stems and stemmed not in title.unmarked:
+            # The coder named X without a marker: they mean "with X", unless the title
+            # names their word elsewhere too ("hepatitis" is not "with hepatic coma").
+            said = True
         if said is None:
             change -= UNASKED_WITH if polarity else 0.0
         elif said == polarity:

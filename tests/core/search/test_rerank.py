@@ -55,6 +55,13 @@ def test_a_title_excepting_what_the_query_says_does_not_fit_it() -> None:
     assert adjustment(query, excepting) < 0
 
 
+def test_a_query_word_the_title_says_unmarked_does_not_ask_for_with() -> None:
+    # "hepatitis" and "hepatic" share a stem; the coder named the hepatitis, not the coma.
+    assert _prefers(
+        "hepatitis a", "Hepatitis A without hepatic coma", "Hepatitis A with hepatic coma"
+    )
+
+
 def test_unasked_with_is_the_index_default_without() -> None:
     assert _prefers(
         "diverticulosis of large intestine",

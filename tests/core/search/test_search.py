@@ -309,3 +309,12 @@ def test_a_headers_includes_name_the_code_that_is_the_header_itself() -> None:
     }
     # "Other manic episodes" says more than "Manic episode": F30 has no such code.
     assert default_children(rows) == {"E11": "E11.9"}
+
+
+def test_the_letter_a_names_a_kind_but_the_article_is_no_word(
+    tabular_engine: SearchEngine,
+) -> None:
+    assert stems("Vitamin A deficiency") == ["vitamin", "a", "defici"]
+    assert stems("Fall from a ladder") == ["fall", "ladder"]
+    [first, *_] = _codes(tabular_engine, "hepatitis a ", limit=3, system="icd10cm")
+    assert first.startswith("B15")  # Acute hepatitis A
