@@ -119,6 +119,9 @@ class Sense:
     unsaid: frozenset[str] = frozenset()
     # Stems said outside any with / without ("Hepatitis A with hepatic coma": "hepat").
     unmarked: frozenset[str] = frozenset()
+    # Two words joined by "and" ("Hypo-osmolality and hyponatremia"): a title naming two
+    # conditions is either one of them as much as both.
+    joined: tuple[tuple[str, str], ...] = ()
 
     def word_groups(self) -> tuple[frozenset[str], ...]:
         """The query's words, each as the set of its forms (one stem each without groups)."""
@@ -133,11 +136,13 @@ def read_sense(text: str) -> Sense:
     cause: set[str] = set()
     unsaid: set[str] = set()
     unmarked: set[str] = set()
+    joined: list[tuple[str, str]] = []
     for number, clause in enumerate(_CLAUSES.split(text)):
         polarity: bool | None = None
         reach = 0
         clause_words = words(clause)
         cause |= _cause_in(clause_words)
+        joined += _joined_by_and(clause_words)
         # "Pneumonia, unspecified organism": a later clause that leaves something
         # unspecified says nothing the coder must say.
         leaves_open = number > 0 and _UNSPECIFIED_WORD in clause_words
@@ -170,7 +175,16 @@ def read_sense(text: str) -> Sense:
         cause=frozenset(cause),
         unsaid=frozenset(unsaid),
         unmarked=frozenset(unmarked),
+        joined=tuple(joined),
     )
+
+
+def _joined_by_and(clause: list[str]) -> list[tuple[str, str]]:
+    """The stems of a clause that is two words joined by "and", and nothing more ("Stricture
+    and atresia of vagina" is not atresia of any part)."""
+    if len(clause) == 3 and clause[1] == "and":
+        return [(stem(clause[0]), stem(clause[2]))]
+    return []
 
 
 def _cause_in(clause: list[str]) -> set[str]:
@@ -211,13 +225,17 @@ def query_sense(
 
 def _same_words(query: Sense, title: Sense) -> bool:
     """The title says every word of the query, in one of its forms, and nothing else but
-    what it leaves unsaid ("Psoriasis, unspecified" for "psoriasis")."""
+    what it leaves unsaid ("Psoriasis, unspecified" for "psoriasis"), or but one of two
+    conditions it joins by "and" ("Dizziness and giddiness" for "dizziness")."""
     groups = query.word_groups()
     forms = query.stems.union(*groups)
-    said = title.stems - title.unsaid
     # A letter the query names that no group searched for ("A") must be said too.
     letters = {s for s in query.stems.difference(*groups) if len(s) == 1}
-    return said <= forms and all(g & said for g in groups) and letters <= said
+    whole = title.stems - title.unsaid
+    readings = [whole, *(whole - {side} for pair in title.joined for side in pair)]
+    return any(
+        said <= forms and all(g & said for g in groups) and letters <= said for said in readings
+    )
 
 
 def adjustment(query: Sense, title: Sense, named_exactly: bool = False) -> float:

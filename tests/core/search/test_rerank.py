@@ -316,3 +316,12 @@ def test_what_a_title_leaves_unspecified_need_not_be_said() -> None:
     migraine = read_sense("Migraine, unspecified, not intractable, without status migrainosus")
     assert adjustment(query_sense("migraine", [["migrain"]]), migraine) >= EXACT_TITLE
     assert adjustment(sense, congenital, named_exactly=True) >= EXACT_TITLE
+
+
+def test_a_title_joining_two_conditions_is_either_of_them() -> None:
+    hyponatremia = query_sense("hyponatremia", [["hyponatremia"]])
+    joined = read_sense("Hypo-osmolality and hyponatremia")
+    assert adjustment(hyponatremia, joined) >= EXACT_TITLE
+    # Two conditions of a part are not one condition of it.
+    atresia = query_sense("atresia of vagina", [["atresia"], ["vagina"]])
+    assert adjustment(atresia, read_sense("Stricture and atresia of vagina")) < EXACT_TITLE
