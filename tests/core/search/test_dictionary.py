@@ -4,16 +4,25 @@ terms widen documents and not queries, and codes are found by their other names.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from typing import TYPE_CHECKING
 
 import pytest
 
 from coderdesk.core.paths import codesets_dir
-from coderdesk.core.search.analysis import TERMS_FILE, PhraseTable, load_dictionary, words
+from coderdesk.core.search.analysis import (
+    SNAPSHOT_FOLDER,
+    TERMS_FILE,
+    PhraseTable,
+    load_dictionary,
+    words,
+)
 from coderdesk.core.search.documents import load_icd_rows
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from coderdesk.core.codes.library import CodeSetLibrary
     from coderdesk.core.search.engine import SearchEngine
 
@@ -62,3 +71,21 @@ def test_a_code_is_found_by_its_other_names(
 ) -> None:
     codes = [r.code for r in engine.search(query, limit=5, system="icd10cm").results]
     assert any(code.startswith(expected) for code in codes), codes
+
+
+def test_a_snapshot_of_the_dictionary_reads_back_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CODERDESK_CACHE_DIR", str(tmp_path))
+    load_dictionary.cache_clear()
+    try:
+        built = load_dictionary()  # no snapshot yet: built from the files, then saved
+        [snapshot] = (tmp_path / SNAPSHOT_FOLDER).glob("*.json")
+        load_dictionary.cache_clear()
+        assert load_dictionary() == built
+        snapshot.write_text('{"abbreviations": ', encoding="utf-8")  # damaged
+        load_dictionary.cache_clear()
+        assert load_dictionary() == built
+        assert json.loads(snapshot.read_text(encoding="utf-8"))["abbreviations"]
+    finally:
+        load_dictionary.cache_clear()
