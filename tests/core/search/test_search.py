@@ -17,6 +17,7 @@ from coderdesk.core.search.analysis import (
     words,
 )
 from coderdesk.core.search.documents import IcdRow, default_children
+from coderdesk.core.search.engine import CODE_LIST_FILE, CodeList
 from coderdesk.core.search.impacts import ImpactCollector, Impacts
 
 if TYPE_CHECKING:
@@ -318,3 +319,22 @@ def test_the_letter_a_names_a_kind_but_the_article_is_no_word(
     assert stems("Fall from a ladder") == ["fall", "ladder"]
     [first, *_] = _codes(tabular_engine, "hepatitis a ", limit=3, system="icd10cm")
     assert first.startswith("B15")  # Acute hepatitis A
+
+
+def test_the_code_list_reads_back_what_it_wrote_and_refuses_a_damaged_file(
+    tmp_path: Path,
+) -> None:
+    listed = CodeList.from_rows(
+        [
+            ("E1140", "icd10cm", "E11.40", "Type 2 ... neuropathy, unspecified", 1, "code"),
+            ("E114", "icd10cm", "E11.4", "Type 2 ... neurological complications", 0, "sub"),
+            ("E1140", "hcpcs", "E1140", "Wheelchair, motorized", 1, "code"),
+        ]
+    )
+    listed.save(tmp_path)
+    again = CodeList.load(tmp_path)
+    assert [e.code for e in again.with_prefix("E114")] == ["E11.4", "E1140", "E11.40"]
+    assert [e.code for e in again.with_prefix("E114", "icd10cm", billable_only=True)] == ["E11.40"]
+    (tmp_path / CODE_LIST_FILE).write_text('[["E114"], []]', encoding="utf-8")
+    with pytest.raises(ValueError, match="damaged"):
+        CodeList.load(tmp_path)
