@@ -403,7 +403,8 @@ class SearchEngine:
         scored = self.impacts.score(groups, fallbacks, alternatives)
         if scored.wanted == 0:
             return ()
-        per_doc = np.where(scored.covered > 0, relevance(scored, self.impacts), -np.inf)
+        found = (scored.covered > 0) & self.impacts.ranked
+        per_doc = np.where(found, relevance(scored, self.impacts), -np.inf)
         scores = self.impacts.per_code(per_doc.astype(np.float32))
         allowed = np.isfinite(scores)
         codes = self.impacts.owners_start
@@ -442,7 +443,7 @@ class SearchEngine:
             if index_fit >= WHOLE_QUERY:
                 anchored.add(found.code)
         rescored.sort(key=lambda r: -r.score)
-        return headers_after_a_child(rescored[:limit], anchored)
+        return headers_after_a_child(rescored, anchored)[:limit]
 
     def _result(self, doc: int, score: float) -> SearchResult:
         fields = self.searcher.stored_fields(doc)
@@ -546,7 +547,8 @@ def code_fit(scored: ScoredDocs, impacts: Impacts, code: int) -> tuple[float, bo
     cover = np.minimum(scored.covered[others][paths] / scored.wanted, 1.0)
     whole = scored.in_title[others] >= WHOLE_QUERY * scored.wanted
     nothing_more = scored.title_words[others] >= impacts.title_lengths[others]
-    return float(cover.max(initial=0.0)), bool((whole & nothing_more & ~paths).any())
+    named = whole & nothing_more & impacts.exact[others]
+    return float(cover.max(initial=0.0)), bool(named.any())
 
 
 def relevance(scored: ScoredDocs, impacts: Impacts) -> npt.NDArray[np.float32]:

@@ -83,6 +83,8 @@ class ImpactCollector:
         self.systems: list[int] = []
         self.owners: list[int] = []
         self.paths: list[bool] = []
+        self.exact: list[bool] = []
+        self.ranked: list[bool] = []
         self.documents = 0
 
     def add(
@@ -94,13 +96,17 @@ class ImpactCollector:
         *,
         path: bool = False,
         title_length: int | None = None,
+        exact: bool = False,
+        ranked: bool = True,
     ) -> None:
         """Record one document's analyzed fields (stems in order, repeats kept).
 
         `owner` is the code document it stands for: itself, or for an Alphabetic Index
         path (`path`) or an inclusion term scored as a title, the code it leads to. Add
         those right after the code's own document. `title_length` replaces the count of
-        the title's words where some of them need not be said.
+        the title's words where some of them need not be said. `exact`: the title is an
+        inclusion term's essential words, which a query holding them all names exactly.
+        A document not `ranked` only says that: it scores nothing.
         """
         doc = self.documents
         for number, name in enumerate(FIELD_WEIGHTS):
@@ -124,6 +130,8 @@ class ImpactCollector:
         self.systems.append(system)
         self.owners.append(owner)
         self.paths.append(path)
+        self.exact.append(exact)
+        self.ranked.append(ranked)
         self.documents += 1
 
     def finish(self) -> Impacts:
@@ -152,6 +160,8 @@ class ImpactCollector:
             idf=idf.astype(np.float32),
             owners=np.asarray(self.owners, dtype=np.int32),
             paths=np.asarray(self.paths, dtype=bool),
+            exact=np.asarray(self.exact, dtype=bool),
+            ranked=np.asarray(self.ranked, dtype=bool),
         )
 
     def _idf(
@@ -198,6 +208,8 @@ class Impacts:
     idf: npt.NDArray[np.float32]
     owners: npt.NDArray[np.int32]
     paths: npt.NDArray[np.bool_]  # per document: is it an Alphabetic Index path?
+    exact: npt.NDArray[np.bool_]  # per document: an inclusion term's essential words?
+    ranked: npt.NDArray[np.bool_]  # per document: does it score (or only say `exact`)?
 
     @property
     def documents(self) -> int:
@@ -233,6 +245,8 @@ class Impacts:
             idf=self.idf,
             owners=self.owners,
             paths=self.paths,
+            exact=self.exact,
+            ranked=self.ranked,
         )
         (folder / STEMS_FILE).write_text(json.dumps(self.stem_ids), encoding="utf-8")
 

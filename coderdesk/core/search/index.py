@@ -42,7 +42,7 @@ VOCABULARY = "coderdesk-vocabulary.json"
 # them beside a term that means the same without them, so they do not make the term any
 # less the query's. Nor does "NOS" ("Bursitis NOS"): it says the term is the default.
 _NONESSENTIAL = re.compile(r"\([^)]*\)|\[[^\]]*\]|\bNOS\b")
-INDEX_FORMAT = 11  # 11: the letter A naming a kind ("hepatitis A") is a word
+INDEX_FORMAT = 12  # 12: an inclusion term's essential words are a document of their own
 SEARCH_FIELDS = ("title", "inclusion", "index_terms", "context", "synonyms")
 
 
@@ -87,6 +87,21 @@ SYSTEM_NUMBERS = {"icd10cm": 0, "hcpcs": 1, "cpt": 2}
 def essential_length(term: str) -> int:
     """How many words of an Index path or inclusion term a query must say to be it."""
     return words_that_count(stems(_NONESSENTIAL.sub(" ", term)))
+
+
+def inclusion_term_documents(
+    collector: ImpactCollector, term: str, billable: bool, system: int, owner: int
+) -> None:
+    """An inclusion term scored as a title; with nonessential words, its essential words
+    once more on their own: only they can be the query word for word ("Obstetric
+    (pulmonary) embolism NOS" is not "pulmonary embolism")."""
+    essential = _NONESSENTIAL.sub(" ", term)
+    length = essential_length(term)
+    whole = essential.split() == term.split()
+    collector.add({"title": stems(term)}, billable, system, owner, title_length=length, exact=whole)
+    if not whole:
+        essential_words = {"title": stems(essential)}
+        collector.add(essential_words, billable, system, owner, exact=True, ranked=False)
 
 
 def analysed_fields(doc: SearchDocument) -> dict[str, list[str]]:
@@ -135,13 +150,7 @@ def _write_documents(
                     title_length=essential_length(path),
                 )
             for inclusion in doc.inclusion_titles:
-                collector.add(
-                    {"title": stems(inclusion)},
-                    doc.billable,
-                    system,
-                    count,
-                    title_length=essential_length(inclusion),
-                )
+                inclusion_term_documents(collector, inclusion, doc.billable, system, count)
             vocabulary.update(words(f"{doc.title} {doc.inclusion} {doc.index_terms}"))
             count += 1
             if count % 2000 == 0:

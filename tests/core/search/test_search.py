@@ -19,6 +19,7 @@ from coderdesk.core.search.analysis import (
 from coderdesk.core.search.documents import IcdRow, default_children
 from coderdesk.core.search.engine import CODE_LIST_FILE, CodeList
 from coderdesk.core.search.impacts import ImpactCollector, Impacts
+from coderdesk.core.search.index import inclusion_term_documents
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -205,6 +206,16 @@ def test_an_index_paths_nonessential_modifiers_do_not_lengthen_it(engine: Search
     assert _codes(engine, "imperforate vagina ", limit=1, system="icd10cm") == ["Q52.4"]
 
 
+def test_only_an_inclusion_terms_essential_words_can_be_the_query_exactly() -> None:
+    collector = ImpactCollector()
+    collector.add({"title": stems("Thromboembolism in pregnancy")}, True, 0, 0)
+    inclusion_term_documents(collector, "Obstetric (pulmonary) embolism NOS", True, 0, 0)
+    impacts = collector.finish()
+    assert impacts.exact.tolist() == [False, False, True]  # the term, then its essentials
+    assert impacts.ranked.tolist() == [True, True, False]
+    assert impacts.title_lengths.tolist()[1:] == [2, 2]  # "obstetric", "embolism"
+
+
 def test_only_alphabetic_index_paths_are_marked_as_paths(tmp_path: Path) -> None:
     collector = ImpactCollector()
     collector.add({"title": stems("Pharyngeal diphtheria")}, True, 0, 0)
@@ -230,6 +241,9 @@ def test_only_alphabetic_index_paths_are_marked_as_paths(tmp_path: Path) -> None
         ("diabetes ", "E11.9"),
         # The header E05.9 holds "Hyperthyroidism NOS"; E05.90 is E05.9 saying nothing more.
         ("hyperthyroidism ", "E05.90"),
+        # I26.99 holds "Pulmonary embolism NOS"; O88.2's "Obstetric (pulmonary) embolism
+        # NOS" says "obstetric" too, which the query does not.
+        ("pulmonary embolism ", "I26.99"),
     ],
 )
 def test_a_bare_condition_leads_to_its_default_code(
