@@ -87,5 +87,9 @@ def test_a_snapshot_of_the_dictionary_reads_back_the_same(
         load_dictionary.cache_clear()
         assert load_dictionary() == built
         assert json.loads(snapshot.read_text(encoding="utf-8"))["abbreviations"]
+        wrong_shape = {"abbreviations": {}, "synonyms": {"entries": [], "lengths": {}}}
+        snapshot.write_text(json.dumps(wrong_shape), encoding="utf-8")
+        load_dictionary.cache_clear()
+        assert load_dictionary() == built
     finally:
         load_dictionary.cache_clear()
