@@ -21,6 +21,7 @@ from coderdesk.core.search.analysis import load_dictionary, words
 from coderdesk.core.search.rerank import read_sense
 
 if TYPE_CHECKING:
+    import sqlite3
     from collections.abc import Iterator
 
     from coderdesk.core.codes.library import CodeSetLibrary, CodeSetVersion
@@ -69,24 +70,28 @@ def load_icd_rows(library: CodeSetLibrary, version: CodeSetVersion) -> dict[str,
         " ORDER BY ord",
         (version.id,),
     )
-    return {
-        r["code"]: IcdRow(
-            r["code"],
-            r["kind"],
-            r["title"],
-            r["parent"],
-            bool(r["billable"]),
-            _inclusion_terms(json.loads(r["notes"]), bool(r["billable"])),
-            tuple(
-                (text, start)
-                for _kind, text, refs in json.loads(r["notes"])
-                for start, end, _children in refs
-                if end is None
-            ),
-            () if r["billable"] else _notes_of_kind(json.loads(r["notes"]), ("includes",)),
-        )
-        for r in rows
-    }
+    return {r["code"]: _icd_row(r) for r in rows}
+
+
+def _icd_row(row: sqlite3.Row) -> IcdRow:
+    """One node, its notes read once."""
+    notes = json.loads(row["notes"])
+    billable = bool(row["billable"])
+    return IcdRow(
+        row["code"],
+        row["kind"],
+        row["title"],
+        row["parent"],
+        billable,
+        _inclusion_terms(notes, billable),
+        tuple(
+            (text, start)
+            for _kind, text, refs in notes
+            for start, end, _children in refs
+            if end is None
+        ),
+        () if billable else _notes_of_kind(notes, ("includes",)),
+    )
 
 
 def _inclusion_terms(notes: list[list[Any]], billable: bool) -> tuple[str, ...]:
@@ -112,26 +117,15 @@ def default_children(rows: dict[str, IcdRow]) -> dict[str, str]:
     found: dict[str, str] = {}
     for row in rows.values():
         if (row.includes or row.inclusion) and row.kind not in (CHAPTER, BLOCK):
-            default = _default_under(row, children)
-            if default is not None:
-                found[row.code] = default.code
+            said = read_sense(row.title).said
+            pending = list(children.get(row.code, ()))
+            while pending:
+                under = pending.pop(0)
+                if under.billable and read_sense(under.title).said == said:
+                    found[row.code] = under.code
+                    break
+                pending += children.get(under.code, ())
     return found
-
-
-def _default_under(header: IcdRow, children: dict[str, list[IcdRow]]) -> IcdRow | None:
-    said = _said(header.title)
-    pending = list(children.get(header.code, ()))
-    while pending:
-        row = pending.pop(0)
-        if row.billable and _said(row.title) == said:
-            return row
-        pending += children.get(row.code, ())
-    return None
-
-
-def _said(title: str) -> frozenset[str]:
-    sense = read_sense(title)
-    return frozenset(sense.stems - sense.unsaid)
 
 
 def _is_seventh_expansion(row: IcdRow, rows: dict[str, IcdRow]) -> bool:

@@ -96,12 +96,13 @@ def inclusion_term_documents(
     once more on their own: only they can be the query word for word ("Obstetric
     (pulmonary) embolism NOS" is not "pulmonary embolism")."""
     essential = _NONESSENTIAL.sub(" ", term)
-    length = essential_length(term)
+    essential_stems = stems(essential)
+    length = words_that_count(essential_stems)
     whole = essential.split() == term.split()
     collector.add({"title": stems(term)}, billable, system, owner, title_length=length, exact=whole)
     if not whole:
-        essential_words = {"title": stems(essential)}
-        collector.add(essential_words, billable, system, owner, exact=True, ranked=False)
+        only = {"title": essential_stems}
+        collector.add(only, billable, system, owner, exact=True, ranked=False)
 
 
 def analysed_fields(doc: SearchDocument) -> dict[str, list[str]]:

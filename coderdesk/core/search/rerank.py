@@ -123,6 +123,11 @@ class Sense:
     # conditions is either one of them as much as both.
     joined: tuple[tuple[str, str], ...] = ()
 
+    @property
+    def said(self) -> frozenset[str]:
+        """The stems the text says, not those it leaves unsaid."""
+        return self.stems - self.unsaid
+
     def word_groups(self) -> tuple[frozenset[str], ...]:
         """The query's words, each as the set of its forms (one stem each without groups)."""
         return self.groups or tuple(frozenset([s]) for s in self.stems)
@@ -231,7 +236,7 @@ def _same_words(query: Sense, title: Sense) -> bool:
     forms = query.stems.union(*groups)
     # A letter the query names that no group searched for ("A") must be said too.
     letters = {s for s in query.stems.difference(*groups) if len(s) == 1}
-    whole = title.stems - title.unsaid
+    whole = title.said
     readings = [whole, *(whole - {side} for pair in title.joined for side in pair)]
     return any(
         said <= forms and all(g & said for g in groups) and letters <= said for said in readings
