@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 INDEX_PATH_DAMPING = 0.5
 TITLE_SENSES = 20_000  # titles whose sense is kept between queries (about 10 MB)
 WHOLE_QUERY = 0.99  # an Index path's share of the query that counts as all of it
+DEFAULT_BELOW_HEADER = 0.0001  # a header's default code ranks this far below it
 
 
 @dataclass(frozen=True)
@@ -94,16 +95,18 @@ _CODE_LIST_QUERIES = {
     "cpt": "SELECT code, code, descriptor, 1, 'code' FROM cpt_codes WHERE version_id = ?",
 }
 _Row = tuple[str, str, str, str, int, str]  # plain, system, code, title, billable, kind
-_COLUMNS = 6
+_ROW_COLUMNS = 6
+_COLUMNS = _ROW_COLUMNS + 1  # and each header's default code
 CODE_LIST_FILE = "coderdesk-codes.json"
 
 
 class CodeList:
     """All codes sorted by their dot-less form, for prefix look-ups in microseconds.
 
-    The codes are kept as columns (dot-less code, system, code, title, billable, kind):
-    105,000 of them load in under a tenth of a second, a third of the time rows took;
-    a `CodeEntry` is made only for the codes a look-up returns.
+    The codes are kept as columns (dot-less code, system, code, title, billable, kind,
+    and a header's default code): 105,000 of them load in under a tenth of a second, a
+    third of the time rows took; a `CodeEntry` is made only for the codes a look-up
+    returns.
     """
 
     def __init__(self, columns: list[list[Any]]) -> None:
@@ -112,10 +115,11 @@ class CodeList:
 
     @classmethod
     def from_rows(cls, rows: list[_Row]) -> CodeList:
-        """A list of the given codes, sorted."""
+        """A list of the given codes, sorted, with each header's default code."""
         ordered = sorted(rows)
         columns = [list(column) for column in zip(*ordered, strict=True)]
-        return cls(columns or [[] for _ in range(_COLUMNS)])
+        columns = columns or [[] for _ in range(_ROW_COLUMNS)]
+        return cls([*columns, _default_codes(columns)])
 
     @classmethod
     def from_library(cls, library: CodeSetLibrary) -> CodeList:
@@ -145,7 +149,9 @@ class CodeList:
         return cls(columns)
 
     def _entry(self, number: int) -> CodeEntry:
-        plain, system, code, title, billable, kind = (c[number] for c in self.columns)
+        plain, system, code, title, billable, kind = (
+            c[number] for c in self.columns[:_ROW_COLUMNS]
+        )
         return CodeEntry(plain, code, system, title, bool(billable), kind)
 
     def __len__(self) -> int:
@@ -177,11 +183,52 @@ class CodeList:
                     break
         return found
 
-    def get(self, code: str) -> CodeEntry | None:
+    def get(self, code: str, system: str = "all") -> CodeEntry | None:
         """The entry for one exact code, if it exists."""
+        number = self._number(code, system)
+        return None if number is None else self._entry(number)
+
+    def default_under(self, header: str) -> CodeEntry | None:
+        """The ICD-10-CM code under `header` that is the header itself (see
+        `_default_codes`), if it has one."""
+        number = self._number(header, "icd10cm")
+        default = "" if number is None else self.columns[_ROW_COLUMNS][number]
+        return self.get(default, "icd10cm") if default else None
+
+    def _number(self, code: str, system: str) -> int | None:
         plain = normalise_code(code)
-        matches = [e for e in self.with_prefix(plain) if e.plain == plain]
-        return matches[0] if matches else None
+        systems = self.columns[1]
+        start = bisect.bisect_left(self.keys, plain)
+        for number in range(start, bisect.bisect_right(self.keys, plain, lo=start)):
+            if system in ("all", systems[number]):
+                return number
+        return None
+
+
+def _default_codes(columns: list[list[Any]]) -> list[str]:
+    """For each ICD-10-CM header, the code under it nearest the header that says what the
+    header says, or leaves it unsaid, and nothing more: M24.6 "Ankylosis of joint" has
+    M24.60 "Ankylosis, unspecified joint", E11 has E11.9 "... without complications".
+    The Alphabetic Index leads a bare condition to that code."""
+    keys, systems, codes, titles, billables, kinds = columns[:_ROW_COLUMNS]
+    defaults = [""] * len(keys)
+    depths: dict[int, int] = {}
+    headers: list[tuple[int, frozenset[str]]] = []  # the headers the current code is under
+    for number, key in enumerate(keys):
+        if systems[number] != "icd10cm":
+            continue
+        while headers and not key.startswith(keys[headers[-1][0]]):
+            headers.pop()
+        sense = read_sense(titles[number])
+        if not (billables[number] or kinds[number] == "code"):
+            headers.append((number, sense.said))
+            continue
+        for header, header_said in headers:
+            depth = len(key) - len(keys[header])
+            says_no_more = sense.said <= header_said <= sense.stems
+            if says_no_more and depth < depths.get(header, len(key)):
+                defaults[header], depths[header] = codes[number], depth
+    return defaults
 
 
 def build(
@@ -442,8 +489,37 @@ class SearchEngine:
             rescored.append(replace(found, score=round(found.score + change, 4)))
             if index_fit >= WHOLE_QUERY:
                 anchored.add(found.code)
+        rescored = self._with_default_codes(rescored, sense)
         rescored.sort(key=lambda r: -r.score)
         return headers_after_a_child(rescored, anchored)[:limit]
+
+    def _with_default_codes(self, results: list[SearchResult], query: Sense) -> list[SearchResult]:
+        """The default code of each header whose title says every word of the query ranks
+        as high as the header (just below it): what the coder said fits the code that is
+        the header saying nothing more. A header saying less than the query leaves the
+        code under it that says the rest to rank by its own words."""
+        found = {(r.system, r.code): r for r in results}
+        for header in results:
+            if _is_code(header) or header.system != "icd10cm":
+                continue
+            title = title_sense(header.title)
+            if not all(group & (title.stems | title.also_named) for group in query.word_groups()):
+                continue
+            default = self.code_list.default_under(header.code)
+            if default is None:
+                continue
+            score = round(header.score - DEFAULT_BELOW_HEADER, 4)
+            key = (default.system, default.code)
+            if key not in found or found[key].score < score:
+                found[key] = SearchResult(
+                    code=default.code,
+                    title=default.title,
+                    system=default.system,
+                    billable=default.billable,
+                    score=score,
+                    kind=default.kind,
+                )
+        return list(found.values())
 
     def _result(self, doc: int, score: float) -> SearchResult:
         fields = self.searcher.stored_fields(doc)

@@ -71,6 +71,9 @@ NAMED_AXES = {
     "side": _SIDES,
     "later": _SIDES,
 }
+# "unspecified eye" leaves only the side open: the condition ("blepharitis", "otitis")
+# already names the organ, so the title says no more than the condition.
+_ORGANS_NAMED_BY_THE_CONDITION = frozenset({"eye", "ear", "eyelid"})
 _PARTS_WITH_A_SIDE = (
     "eye ear eyelid breast kidney ovary lung orbit arm forearm hand wrist finger thumb"
     " shoulder elbow humerus radius ulna clavicle scapula leg thigh knee ankle foot toe hip"
@@ -152,19 +155,24 @@ def read_sense(text: str) -> Sense:
         # unspecified says nothing the coder must say.
         leaves_open = number > 0 and _UNSPECIFIED_WORD in clause_words
         for place, word in enumerate(clause_words):
+            names_a_part = opens_an_axis = False
             if stems and stems[-1] == _UNSPECIFIED and stem(word) in AXES:
                 # "unspecified trimester" leaves an axis open; it says nothing of whether
-                # the condition itself is specified.
+                # the condition itself is specified. "unspecified wrist" leaves the side
+                # open, and names the wrist.
                 open_axes.add(stem(word))
                 if stem(word) in NAMED_AXES:
                     stems.pop()
+                opens_an_axis = stem(word) in NAMED_AXES or word in _ORGANS_NAMED_BY_THE_CONDITION
+                names_a_part = not opens_an_axis
             if word in MARKERS:
                 polarity, reach = word in POSITIVE_MARKERS, MARKED_WORDS
                 continue
             stemmed = stem(word)
             if word not in STOP_WORDS or names_a_letter(clause_words, place):
                 stems.append(stemmed)
-                if leaves_open or word in _SAYS_NOTHING or polarity is False:
+                leaves_unsaid = (leaves_open and not names_a_part) or opens_an_axis
+                if leaves_unsaid or word in _SAYS_NOTHING or polarity is False:
                     unsaid.add(stemmed)
                 if polarity is None:
                     unmarked.add(stemmed)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
-from coderdesk.core.search.analysis import broader_phrases, load_dictionary
+from coderdesk.core.search.analysis import broader_phrases, load_dictionary, stem
 from coderdesk.core.search.engine import SearchResult, headers_after_a_child
 from coderdesk.core.search.impacts import StemVariants, same_root_runs
 from coderdesk.core.search.rerank import EXACT_TITLE, adjustment, query_sense, read_sense
@@ -325,3 +325,12 @@ def test_a_title_joining_two_conditions_is_either_of_them() -> None:
     # Two conditions of a part are not one condition of it.
     atresia = query_sense("atresia of vagina", [["atresia"], ["vagina"]])
     assert adjustment(atresia, read_sense("Stricture and atresia of vagina")) < EXACT_TITLE
+
+
+def test_an_unspecified_part_with_a_side_is_named_and_an_unspecified_eye_is_not() -> None:
+    # "unspecified wrist" leaves the side open but names the wrist; the eye of
+    # "blepharitis, unspecified eye" is the condition's own organ.
+    assert read_sense("Osteophyte, unspecified wrist").said == {stem("osteophyte"), "wrist"}
+    assert read_sense("Osteophyte, unspecified joint").said == {stem("osteophyte")}
+    blepharitis = read_sense("Unspecified blepharitis unspecified eye, unspecified eyelid")
+    assert blepharitis.said == {stem("blepharitis")}

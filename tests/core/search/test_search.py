@@ -244,6 +244,12 @@ def test_only_alphabetic_index_paths_are_marked_as_paths(tmp_path: Path) -> None
         # I26.99 holds "Pulmonary embolism NOS"; O88.2's "Obstetric (pulmonary) embolism
         # NOS" says "obstetric" too, which the query does not.
         ("pulmonary embolism ", "I26.99"),
+        # No note marks these: the code under the header that says only what the header
+        # says ("Osteophyte, unspecified joint"), not one naming a joint or a side.
+        ("osteophyte ", "M25.70"),
+        ("ankylosis ", "M24.60"),
+        ("blepharitis ", "H01.009"),
+        ("asthma ", "J45.909"),
     ],
 )
 def test_a_bare_condition_leads_to_its_default_code(
@@ -333,6 +339,23 @@ def test_the_letter_a_names_a_kind_but_the_article_is_no_word(
     assert stems("Fall from a ladder") == ["fall", "ladder"]
     [first, *_] = _codes(tabular_engine, "hepatitis a ", limit=3, system="icd10cm")
     assert first.startswith("B15")  # Acute hepatitis A
+
+
+@pytest.mark.parametrize(
+    ("header", "default"),
+    [
+        ("E11", "E11.9"),  # "... without complications" leaves the complications unsaid
+        ("M24.6", "M24.60"),  # "Ankylosis of joint": "Ankylosis, unspecified joint"
+        ("H01.0", "H01.009"),  # "unspecified eye" leaves only the side open
+        ("S72", "S72.90"),  # the nearest of the codes saying only "fracture of femur"
+        ("E11.4", None),  # every code under it names a complication
+    ],
+)
+def test_a_header_has_the_code_under_it_that_says_nothing_more(
+    tabular_engine: SearchEngine, header: str, default: str | None
+) -> None:
+    found = tabular_engine.code_list.default_under(header)
+    assert (found.code if found else None) == default
 
 
 def test_the_code_list_reads_back_what_it_wrote_and_refuses_a_damaged_file(
