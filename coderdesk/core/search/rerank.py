@@ -81,6 +81,25 @@ _PARTS_WITH_A_SIDE = (
     " lesser"
 )
 AXES = {**NAMED_AXES, **{stem(part): _SIDES for part in _PARTS_WITH_A_SIDE.split()}}
+# Words naming opposite states: a title saying one of them is not the condition the
+# query names by the other ("... blood loss (chronic)" is not acute anemia).
+_OPPOSITE_WORDS = (
+    ("acute", "chronic"),
+    ("benign", "malignant"),
+    ("congenital", "acquired"),
+    ("primary", "secondary"),
+    ("open", "closed"),
+    ("upper", "lower"),
+    ("male", "female"),
+    ("active", "inactive"),
+    ("superficial", "deep"),
+    ("anterior", "posterior"),
+    ("internal", "external"),
+    ("proximal", "distal"),
+    ("partial", "complete"),
+    ("unilateral", "bilateral"),
+)
+OPPOSITE_SAID = 0.3
 AXIS_FILLED = 0.8
 AXIS_LEFT_OPEN = 0.15  # the query says nothing of the axis: the Index's default leaves it open
 # Words naming no particular condition: a query saying only these of the condition does
@@ -271,12 +290,30 @@ def adjustment(query: Sense, title: Sense, named_exactly: bool = False) -> float
             change += AGREE
         else:
             change -= CONFLICT
+    change -= OPPOSITE_SAID * len(_opposites_said(query, title))
     for axis in title.open_axes:
         if any(value in query.stems for value in AXES[axis]):
             change -= AXIS_FILLED
         elif axis in NAMED_AXES:
             change += AXIS_LEFT_OPEN
     return change + _specificity(query, title)
+
+
+def _opposites_said(query: Sense, title: Sense) -> list[tuple[str, str]]:
+    """(query word, title word) pairs naming opposite states, where the title does not
+    also say the query's word ("acute and chronic" is either)."""
+    asked = {s for s in query.stems if query.marked.get(s) is not False}
+    return [
+        (word, other)
+        for first, second in _opposite_stems()
+        for word, other in ((first, second), (second, first))
+        if word in asked and other in title.said and word not in title.stems
+    ]
+
+
+@cache
+def _opposite_stems() -> tuple[tuple[str, str], ...]:
+    return tuple((stem(first), stem(second)) for first, second in _OPPOSITE_WORDS)
 
 
 def _specificity(query: Sense, title: Sense) -> float:

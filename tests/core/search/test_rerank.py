@@ -334,3 +334,13 @@ def test_an_unspecified_part_with_a_side_is_named_and_an_unspecified_eye_is_not(
     assert read_sense("Osteophyte, unspecified joint").said == {stem("osteophyte")}
     blepharitis = read_sense("Unspecified blepharitis unspecified eye, unspecified eyelid")
     assert blepharitis.said == {stem("blepharitis")}
+
+
+def test_a_title_naming_the_opposite_state_loses() -> None:
+    query = "anemia due to loss of blood acute"
+    chronic = "Iron deficiency anemia secondary to blood loss (chronic)"
+    assert _prefers(query, "Acute posthemorrhagic anemia", chronic)
+    assert _prefers("tonsillitis chronic", "Chronic tonsillitis", "Acute tonsillitis")
+    # A title saying both states is either of them.
+    sense = read_sense("bronchitis acute")
+    assert adjustment(sense, read_sense("Acute and chronic bronchitis")) >= 0
