@@ -48,7 +48,9 @@ _CLAUSES = re.compile(r"[,;]")
 EXACT_TITLE = 0.5  # the query is the title, word for word
 AGREE = 0.15  # the title says "with X" / "without X" as the query does
 CONFLICT = 1.0  # the title says the opposite of the query
-UNASKED_WITH = 0.1  # the title adds "with X" the query never said
+# The title adds "with X" the query never said; once, however many words X has ("with
+# simple partial seizures" is one thing more).
+UNASKED_WITH = 0.1
 SPECIFIED = 0.15  # "other" when specified, "unspecified" when not
 # "X due to Y": the Index leads to the code of Y (with X), seldom to X's own code; its
 # subterm "in" ("pyelonephritis in leukemia") reads the same way.
@@ -278,6 +280,7 @@ def adjustment(query: Sense, title: Sense, named_exactly: bool = False) -> float
     # due to anesthesia" is not the code of nitrogen dioxide, a chemical).
     if query.cause and not query.cause & ((title.cause or title.stems) | title.also_named):
         change -= CAUSE_UNNAMED
+    unasked = False  # the title adds a "with X" the query never said
     for stemmed, polarity in title.marked.items():
         said = query.marked.get(stemmed)
         if said is None and stemmed in query.stems and stemmed not in title.unmarked:
@@ -285,11 +288,12 @@ def adjustment(query: Sense, title: Sense, named_exactly: bool = False) -> float
             # names their word elsewhere too ("hepatitis" is not "with hepatic coma").
             said = True
         if said is None:
-            change -= UNASKED_WITH if polarity else 0.0
+            unasked = unasked or polarity
         elif said == polarity:
             change += AGREE
         else:
             change -= CONFLICT
+    change -= UNASKED_WITH if unasked else 0.0
     change -= OPPOSITE_SAID * len(_opposites_said(query, title))
     for axis in title.open_axes:
         if any(value in query.stems for value in AXES[axis]):

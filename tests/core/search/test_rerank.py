@@ -344,3 +344,10 @@ def test_a_title_naming_the_opposite_state_loses() -> None:
     # A title saying both states is either of them.
     sense = read_sense("bronchitis acute")
     assert adjustment(sense, read_sense("Acute and chronic bronchitis")) >= 0
+
+
+def test_a_with_clause_the_query_never_asked_for_counts_once() -> None:
+    # "with simple partial seizures" is one thing more than "epilepsy", not three.
+    sense = read_sense("epilepsy")
+    longer = adjustment(sense, read_sense("Epilepsy with simple partial seizures"))
+    assert longer == adjustment(sense, read_sense("Epilepsy with seizures")) < 0
