@@ -43,6 +43,9 @@ _PASS_OVER = STOP_WORDS | {
 MARKED_WORDS = 2  # a marker reaches this many words, or the end of its clause
 # Brackets do not end a clause: "with (acute) exacerbation" is with acute exacerbation.
 _CLAUSES = re.compile(r"[,;]")
+# The index holds a hyphenated word as its parts ("amino-acid": "amino", "acid"); so
+# does the sense, or a title would never say the query's "amino".
+_WORD_PARTS = re.compile(r"[-/]")
 
 
 EXACT_TITLE = 0.5  # the query is the title, word for word
@@ -145,7 +148,7 @@ class Sense:
     unmarked: frozenset[str] = frozenset()
     # Two words joined by "and" ("Hypo-osmolality and hyponatremia"): a title naming two
     # conditions is either one of them as much as both.
-    joined: tuple[tuple[str, str], ...] = ()
+    joined: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
 
     @property
     def said(self) -> frozenset[str]:
@@ -165,13 +168,14 @@ def read_sense(text: str) -> Sense:
     cause: set[str] = set()
     unsaid: set[str] = set()
     unmarked: set[str] = set()
-    joined: list[tuple[str, str]] = []
+    joined: list[tuple[frozenset[str], frozenset[str]]] = []
+    affirmed: set[str] = set()  # stems said somewhere, not only where left unsaid
     for number, clause in enumerate(_CLAUSES.split(text)):
         polarity: bool | None = None
         reach = 0
-        clause_words = words(clause)
+        clause_words = [part for word in words(clause) for part in _WORD_PARTS.split(word) if part]
         cause |= _cause_in(clause_words)
-        joined += _joined_by_and(clause_words)
+        joined += _joined_by_and(words(clause))
         # "Pneumonia, unspecified organism": a later clause that leaves something
         # unspecified says nothing the coder must say.
         leaves_open = number > 0 and _UNSPECIFIED_WORD in clause_words
@@ -195,6 +199,8 @@ def read_sense(text: str) -> Sense:
                 leaves_unsaid = (leaves_open and not names_a_part) or opens_an_axis
                 if leaves_unsaid or word in _SAYS_NOTHING or polarity is False:
                     unsaid.add(stemmed)
+                else:
+                    affirmed.add(stemmed)
                 if polarity is None:
                     unmarked.add(stemmed)
             if word in _PASS_OVER or polarity is None:
@@ -207,18 +213,24 @@ def read_sense(text: str) -> Sense:
         marked,
         frozenset(open_axes),
         cause=frozenset(cause),
-        unsaid=frozenset(unsaid),
+        # "Gastro-esophageal reflux disease without esophagitis" says "esophag".
+        unsaid=frozenset(unsaid - affirmed),
         unmarked=frozenset(unmarked),
         joined=tuple(joined),
     )
 
 
-def _joined_by_and(clause: list[str]) -> list[tuple[str, str]]:
+def _joined_by_and(clause: list[str]) -> list[tuple[frozenset[str], frozenset[str]]]:
     """The stems of a clause that is two words joined by "and", and nothing more ("Stricture
-    and atresia of vagina" is not atresia of any part)."""
+    and atresia of vagina" is not atresia of any part); a hyphenated word is one of the
+    two ("Hypo-osmolality and hyponatremia")."""
     if len(clause) == 3 and clause[1] == "and":
-        return [(stem(clause[0]), stem(clause[2]))]
+        return [(_part_stems(clause[0]), _part_stems(clause[2]))]
     return []
+
+
+def _part_stems(word: str) -> frozenset[str]:
+    return frozenset(stem(part) for part in _WORD_PARTS.split(word) if part)
 
 
 def _cause_in(clause: list[str]) -> set[str]:
@@ -266,7 +278,7 @@ def _same_words(query: Sense, title: Sense) -> bool:
     # A letter the query names that no group searched for ("A") must be said too.
     letters = {s for s in query.stems.difference(*groups) if len(s) == 1}
     whole = title.said
-    readings = [whole, *(whole - {side} for pair in title.joined for side in pair)]
+    readings = [whole, *(whole - side for pair in title.joined for side in pair)]
     return any(
         said <= forms and all(g & said for g in groups) and letters <= said for said in readings
     )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
-from coderdesk.core.search.analysis import broader_phrases, load_dictionary, stem
+from coderdesk.core.search.analysis import broader_phrases, load_dictionary, stem, stems
 from coderdesk.core.search.engine import SearchResult, headers_after_a_child
 from coderdesk.core.search.impacts import StemVariants, same_root_runs
 from coderdesk.core.search.rerank import EXACT_TITLE, adjustment, query_sense, read_sense
@@ -351,3 +351,21 @@ def test_a_with_clause_the_query_never_asked_for_counts_once() -> None:
     sense = read_sense("epilepsy")
     longer = adjustment(sense, read_sense("Epilepsy with simple partial seizures"))
     assert longer == adjustment(sense, read_sense("Epilepsy with seizures")) < 0
+
+
+def test_a_hyphenated_word_is_read_as_its_parts_as_the_index_holds_it() -> None:
+    wording = "aromatic amino-acid metabolism disorder"
+    query = query_sense(wording, [[found] for found in stems(wording)])
+    unspecified = "Disorder of aromatic amino-acid metabolism, unspecified"
+    assert adjustment(query, read_sense(unspecified)) >= EXACT_TITLE
+    assert _prefers(
+        "aromatic amino-acid metabolism disorder",
+        unspecified,
+        "Other disorders of aromatic amino-acid metabolism",
+    )
+
+
+def test_a_stem_said_once_is_said_though_left_unsaid_elsewhere() -> None:
+    # Porter stems "esophageal" and "esophagitis" alike.
+    title = read_sense("Gastro-esophageal reflux disease without esophagitis")
+    assert stem("esophageal") in title.said
