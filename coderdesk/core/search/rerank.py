@@ -25,7 +25,10 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
 RERANK_DEPTH = 30  # candidates looked at again; the rest keep their order below them
-POSITIVE_MARKERS = frozenset({"with"})
+# "including thumb" says the thumb is part of it, as "with thumb" does; "not including"
+# says it is not.
+INCLUDING = "including"
+POSITIVE_MARKERS = frozenset({"with", INCLUDING})
 NEGATIVE_MARKERS = frozenset({"without", "not", "no", "except"})
 MARKERS = POSITIVE_MARKERS | NEGATIVE_MARKERS
 # Words that do not carry a polarity themselves (a marker looks past them): "without
@@ -149,6 +152,9 @@ class Sense:
     # Two words joined by "and" ("Hypo-osmolality and hyponatremia"): a title naming two
     # conditions is either one of them as much as both.
     joined: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
+    # Stems after "including" ("lower limb, including hip"): the title says what it
+    # covers, not one thing more the query must ask for.
+    included: frozenset[str] = frozenset()
 
     @property
     def said(self) -> frozenset[str]:
@@ -170,9 +176,11 @@ def read_sense(text: str) -> Sense:
     unmarked: set[str] = set()
     joined: list[tuple[frozenset[str], frozenset[str]]] = []
     affirmed: set[str] = set()  # stems said somewhere, not only where left unsaid
+    included: set[str] = set()
     for number, clause in enumerate(_CLAUSES.split(text)):
         polarity: bool | None = None
         reach = 0
+        including = False
         clause_words = [part for word in words(clause) for part in _WORD_PARTS.split(word) if part]
         cause |= _cause_in(clause_words)
         joined += _joined_by_and(words(clause))
@@ -191,7 +199,9 @@ def read_sense(text: str) -> Sense:
                 opens_an_axis = stem(word) in NAMED_AXES or word in _ORGANS_NAMED_BY_THE_CONDITION
                 names_a_part = not opens_an_axis
             if word in MARKERS:
-                polarity, reach = word in POSITIVE_MARKERS, MARKED_WORDS
+                if not (word == INCLUDING and polarity is False):
+                    polarity, reach = word in POSITIVE_MARKERS, MARKED_WORDS
+                    including = word == INCLUDING
                 continue
             stemmed = stem(word)
             if word not in STOP_WORDS or names_a_letter(clause_words, place):
@@ -206,6 +216,8 @@ def read_sense(text: str) -> Sense:
             if word in _PASS_OVER or polarity is None:
                 continue
             marked.setdefault(stemmed, polarity)
+            if including:
+                included.add(stemmed)
             reach -= 1
             polarity = polarity if reach else None
     return Sense(
@@ -217,6 +229,7 @@ def read_sense(text: str) -> Sense:
         unsaid=frozenset(unsaid - affirmed),
         unmarked=frozenset(unmarked),
         joined=tuple(joined),
+        included=frozenset(included),
     )
 
 
@@ -300,7 +313,7 @@ def adjustment(query: Sense, title: Sense, named_exactly: bool = False) -> float
             # names their word elsewhere too ("hepatitis" is not "with hepatic coma").
             said = True
         if said is None:
-            unasked = unasked or polarity
+            unasked = unasked or (polarity and stemmed not in title.included)
         elif said == polarity:
             change += AGREE
         else:

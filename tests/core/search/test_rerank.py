@@ -369,3 +369,14 @@ def test_a_stem_said_once_is_said_though_left_unsaid_elsewhere() -> None:
     # Porter stems "esophageal" and "esophagitis" alike.
     title = read_sense("Gastro-esophageal reflux disease without esophagitis")
     assert stem("esophageal") in title.said
+
+
+def test_including_says_with_and_not_including_says_without() -> None:
+    query = "burn multiple fingers with thumb"
+    including = "Burn of multiple fingers (nail), including thumb"
+    assert _prefers(query, including, "Burn of multiple fingers (nail), not including thumb")
+    # What a title includes is its scope, not one thing more the query must ask for.
+    sense = read_sense("melanoma in situ lower limb")
+    hip = read_sense("Melanoma in situ of lower limb, including hip")
+    with_hip = read_sense("Melanoma in situ of lower limb, with hip")
+    assert adjustment(sense, hip) == 0 > adjustment(sense, with_hip)
