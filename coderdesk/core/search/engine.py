@@ -355,14 +355,14 @@ class SearchEngine:
         whole = last_word if self.corrector.known(last_word) else ""
         groups = self.variants.groups(query_stems, partial_last=partial, typed=whole)
         wording = " ".join(corrected_tokens)
+        renamed = self._add_other_endings(groups, corrected_tokens)
         typed = len(groups)
-        self._add_other_endings(groups, corrected_tokens)
         self._add_joined_words(groups, corrected_tokens)
         alternatives = self._add_synonyms(groups, wording, typed)
         fallbacks = self._fallbacks(groups, wording)
         # A word being typed that no word of the index begins is as good as finished.
         typing = partial and bool(query_stems and self.variants.completions(query_stems[-1], whole))
-        finished = query_stems[:-1] if typing else query_stems
+        finished = [s for s in (query_stems[:-1] if typing else query_stems) if s not in renamed]
         sense = self._sense(wording, groups[:typed], finished, fallbacks)
         ranked = self._rank(groups, fallbacks, alternatives, sense, system, billable_only, limit)
         corrected = " ".join(corrected_tokens) if changed else None
@@ -384,13 +384,23 @@ class SearchEngine:
         broader = {n: [s for phrase in found for s in phrase] for n, found in fallbacks.items()}
         return query_sense(wording, [*typed, *unknown], broader)
 
-    def _add_other_endings(self, groups: list[list[str]], tokens: list[str]) -> None:
+    def _add_other_endings(self, groups: list[list[str]], tokens: list[str]) -> set[str]:
         """The same word with the ending the titles use ("actinomycotic" finds
-        "actinomycosis"), as one more form of it."""
+        "actinomycosis"), as one more form of it; a word the code sets hold only in another
+        form ("anovulatory": "anovulation") is searched by those forms. Returns the stems
+        of such words."""
+        renamed: set[str] = set()
         for token in tokens:
             forms = [f for f in self.dictionary.other_endings(token) if self.corrector.known(f)]
-            if forms:
+            if forms and _group_of(groups, self._stems([token])) is None:
+                renamed.update(self._stems([token]))
+                # "ataxia ataxy": a word already searched in one of its forms is not
+                # searched twice.
+                if not any(set(self._stems(forms)) & set(group) for group in groups):
+                    groups.append(self._stems(forms))
+            elif forms:
                 self._add_forms(groups, token, forms)
+        return renamed
 
     def _add_joined_words(self, groups: list[list[str]], tokens: list[str]) -> None:
         """Two words the code sets write as one ("heat stroke" -> "heatstroke"): the one

@@ -138,6 +138,8 @@ def test_the_adjective_finds_the_noun_and_back(engine: SearchEngine) -> None:
     assert "hypopharynx" in dictionary.other_endings("hypopharyngeal")
     query = "Malignant neoplasm of posterior hypopharyngeal wall"
     assert _codes(engine, query, limit=1) == ["C13.2"]
+    # A word the code sets hold only in its other form: N97.0 says "anovulation".
+    assert _codes(engine, "anovulatory ", limit=1, system="icd10cm") == ["N97.0"]
 
 
 def test_a_form_of_a_known_word_is_not_misspelt(engine: SearchEngine) -> None:
