@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 INDEX_PATH_DAMPING = 0.5
 TITLE_SENSES = 20_000  # titles whose sense is kept between queries (about 10 MB)
 WHOLE_QUERY = 0.99  # an Index path's share of the query that counts as all of it
+MIN_COMPOUND_PREFIX, MIN_COMPOUND_HEAD = 3, 6  # letters before a compound's head; in it
 DEFAULT_BELOW_HEADER = 0.0001  # a header's default code ranks this far below it
 # The parts of a code's relevance (see `relevance`). Covering every word the coder typed,
 # anywhere in the code's documents, weighs most: BM25 rewards a word said often, which
@@ -356,6 +357,8 @@ class SearchEngine:
         groups = self.variants.groups(query_stems, partial_last=partial, typed=whole)
         wording = " ".join(corrected_tokens)
         renamed = self._add_other_endings(groups, corrected_tokens)
+        # A compound still names something no title says: it stays in the query's sense.
+        self._add_compound_heads(groups, corrected_tokens, renamed)
         typed = len(groups)
         self._add_joined_words(groups, corrected_tokens)
         alternatives = self._add_synonyms(groups, wording, typed)
@@ -401,6 +404,28 @@ class SearchEngine:
             elif forms:
                 self._add_forms(groups, token, forms)
         return renamed
+
+    def _add_compound_heads(
+        self, groups: list[list[str]], tokens: list[str], renamed: set[str]
+    ) -> None:
+        """A compound the code sets never say is searched by its head, the longest word
+        they do say that ends it ("ailurophobia": "phobia", "actinoneuritis": "neuritis"):
+        a medical compound names a kind of its last part."""
+        for token in tokens:
+            stemmed = self._stems([token])
+            if not token.isalpha() or not stemmed or set(stemmed) & renamed:
+                continue
+            head = None if _group_of(groups, stemmed) is not None else self._compound_head(token)
+            head_stems = self._stems([head]) if head else []
+            if head_stems and not any(set(head_stems) & set(group) for group in groups):
+                groups.append(head_stems)
+
+    def _compound_head(self, word: str) -> str | None:
+        """The longest word of the index that ends `word`, after a few letters of it."""
+        for start in range(MIN_COMPOUND_PREFIX, len(word) - MIN_COMPOUND_HEAD + 1):
+            if self.corrector.known(word[start:]):
+                return word[start:]
+        return None
 
     def _add_joined_words(self, groups: list[list[str]], tokens: list[str]) -> None:
         """Two words the code sets write as one ("heat stroke" -> "heatstroke"): the one

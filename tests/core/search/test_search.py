@@ -142,6 +142,21 @@ def test_the_adjective_finds_the_noun_and_back(engine: SearchEngine) -> None:
     assert _codes(engine, "anovulatory ", limit=1, system="icd10cm") == ["N97.0"]
 
 
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("hemimegalencephaly ", "Q04.5"),  # Megalencephaly
+        ("hydropyonephrosis ", "N13.6"),  # Pyonephrosis
+        # A kind of dermatitis no title names: the "other specified" one.
+        ("acroangiodermatitis ", "L30.8"),
+    ],
+)
+def test_a_compound_no_title_says_is_found_by_its_head(
+    tabular_engine: SearchEngine, query: str, code: str
+) -> None:
+    assert _codes(tabular_engine, query, limit=1, system="icd10cm") == [code]
+
+
 def test_a_form_of_a_known_word_is_not_misspelt(engine: SearchEngine) -> None:
     # Neither word is in the vocabulary, but their stems are: "anesthet", "tropic".
     assert engine.search("anesthetically ").corrected is None  # not "aesthetically"
