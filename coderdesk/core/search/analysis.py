@@ -182,6 +182,10 @@ class Dictionary:
         """Whether the broader terms hold `word` (singular or plural) as a word of its own."""
         return bool(self.broader.phrases_in(word))
 
+    def begins_with_a_part(self, word: str) -> bool:
+        """Whether `word` is a compound beginning with a combining form ("glossoplegia")."""
+        return bool(self._combining_form_pairs(word))
+
     def _combining_form_pairs(self, word: str) -> list[tuple[str, str]]:
         """A compound's first part as titles say it ("vesico-urethral" -> "bladder
         vesical"), and the rest when it is a word of its own ("urethral")."""

@@ -358,11 +358,11 @@ class SearchEngine:
         wording = " ".join(corrected_tokens)
         renamed = self._add_other_endings(groups, corrected_tokens)
         # A compound still names something no title says: it stays in the query's sense.
-        self._add_compound_heads(groups, corrected_tokens, renamed)
+        headed = self._add_compound_heads(groups, corrected_tokens, renamed)
         typed = len(groups)
         self._add_joined_words(groups, corrected_tokens)
         alternatives = self._add_synonyms(groups, wording, typed)
-        fallbacks = self._fallbacks(groups, wording)
+        fallbacks = self._fallbacks(groups, wording, headed)
         # A word being typed that no word of the index begins is as good as finished.
         typing = partial and bool(query_stems and self.variants.completions(query_stems[-1], whole))
         finished = [s for s in (query_stems[:-1] if typing else query_stems) if s not in renamed]
@@ -407,18 +407,22 @@ class SearchEngine:
 
     def _add_compound_heads(
         self, groups: list[list[str]], tokens: list[str], renamed: set[str]
-    ) -> None:
+    ) -> set[str]:
         """A compound the code sets never say is searched by its head, the longest word
         they do say that ends it ("ailurophobia": "phobia", "actinoneuritis": "neuritis"):
-        a medical compound names a kind of its last part."""
+        a medical compound names a kind of its last part. Returns the compounds' stems."""
+        headed: set[str] = set()
         for token in tokens:
             stemmed = self._stems([token])
             if not token.isalpha() or not stemmed or set(stemmed) & renamed:
                 continue
             head = None if _group_of(groups, stemmed) is not None else self._compound_head(token)
             head_stems = self._stems([head]) if head else []
+            if head_stems:
+                headed.update(stemmed)
             if head_stems and not any(set(head_stems) & set(group) for group in groups):
                 groups.append(head_stems)
+        return headed
 
     def _compound_head(self, word: str) -> str | None:
         """The longest word of the index that ends `word`, after a few letters of it."""
@@ -463,17 +467,22 @@ class SearchEngine:
                 found += [t for t in targets if t is not None and t not in found]
         return standing_for
 
-    def _fallbacks(self, groups: list[list[str]], wording: str) -> dict[int, list[list[str]]]:
+    def _fallbacks(
+        self, groups: list[list[str]], wording: str, headed: set[str]
+    ) -> dict[int, list[list[str]]]:
         """Broader phrases (as stems) for the query words that have some, keyed by the
         word's group; a word no title holds ("pinky") becomes a group of its own, found by
-        them alone."""
+        them alone. `headed`: the stems of compounds searched by their head."""
         fallbacks: dict[int, list[list[str]]] = {}
         for narrower, wider in self.dictionary.broader_pairs(wording):
             said = self._stems(words(narrower))
             number = _group_of(groups, said)
-            # Only a listed narrower word, not one read from its ending or beginning
-            # ("epiglottiditis" is no kind of "inflammatory polyneuropathy").
-            if number is None and said and self.dictionary.has_broader(narrower):
+            # Only a listed narrower word, or a compound beginning with a part ("glosso-"
+            # in "glossoplegia"), not one read from its ending alone ("epiglottiditis" is
+            # no kind of "inflammatory polyneuropathy"); nor one a word of the index ends.
+            listed = self.dictionary.has_broader(narrower)
+            compound = self.dictionary.begins_with_a_part(narrower) and not set(said) & headed
+            if number is None and said and (listed or compound):
                 groups.append(said[-1:])
                 number = len(groups) - 1
             if number is not None:

@@ -149,6 +149,8 @@ def test_the_adjective_finds_the_noun_and_back(engine: SearchEngine) -> None:
         ("hydropyonephrosis ", "N13.6"),  # Pyonephrosis
         # A kind of dermatitis no title names: the "other specified" one.
         ("acroangiodermatitis ", "L30.8"),
+        # No word of the index ends it, but it begins with a part: "glosso-", the tongue.
+        ("glossoplegia ", "K14.8"),
     ],
 )
 def test_a_compound_no_title_says_is_found_by_its_head(
