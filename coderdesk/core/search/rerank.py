@@ -20,6 +20,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from coderdesk.core.search.analysis import STOP_WORDS, names_a_letter, stem, words
+from coderdesk.core.search.impacts import GENERIC_STEMS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -144,6 +145,9 @@ class Sense:
     also_named: frozenset[str] = frozenset()
     # The words naming what the condition is due to, or in ("chyluria due to wuchereria").
     cause: frozenset[str] = frozenset()
+    # The words after "in" ("myopathy in metabolic disease"): the disease a condition is
+    # in, which the Index codes first.
+    host: frozenset[str] = frozenset()
     # Words that leave something unsaid ("unspecified organism", "without perforation"):
     # a coder who says nothing of it means this title as much as one without them.
     unsaid: frozenset[str] = frozenset()
@@ -176,6 +180,7 @@ def read_sense(text: str) -> Sense:
     unmarked: set[str] = set()
     joined: list[tuple[frozenset[str], frozenset[str]]] = []
     affirmed: set[str] = set()  # stems said somewhere, not only where left unsaid
+    host: set[str] = set()
     included: set[str] = set()
     for number, clause in enumerate(_CLAUSES.split(text)):
         polarity: bool | None = None
@@ -183,6 +188,7 @@ def read_sense(text: str) -> Sense:
         including = False
         clause_words = [part for word in words(clause) for part in _WORD_PARTS.split(word) if part]
         cause |= _cause_in(clause_words)
+        host |= _cause_in(clause_words, only_in=True)
         joined += _joined_by_and(words(clause))
         # "Pneumonia, unspecified organism": a later clause that leaves something
         # unspecified says nothing the coder must say.
@@ -225,6 +231,7 @@ def read_sense(text: str) -> Sense:
         marked,
         frozenset(open_axes),
         cause=frozenset(cause),
+        host=frozenset(host),
         # "Gastro-esophageal reflux disease without esophagitis" says "esophag".
         unsaid=frozenset(unsaid - affirmed),
         unmarked=frozenset(unmarked),
@@ -246,14 +253,16 @@ def _part_stems(word: str) -> frozenset[str]:
     return frozenset(stem(part) for part in _WORD_PARTS.split(word) if part)
 
 
-def _cause_in(clause: list[str]) -> set[str]:
-    """The stems after "due to" (or "in"), up to a with / without or the clause's end."""
+def _cause_in(clause: list[str], only_in: bool = False) -> set[str]:
+    """The stems after "due to" (or "in"; only "in" if `only_in`), up to a with / without
+    or the clause's end."""
     found: set[str] = set()
     naming = False
     for number, word in enumerate(clause):
+        pair = clause[number : number + 2]
         if word in MARKERS:
             naming = False
-        elif _names_a_cause(clause[number : number + 2]):
+        elif _names_a_cause(pair) and not (only_in and pair[0] not in CAUSE_WORDS):
             naming = True
         elif naming and word not in STOP_WORDS and word not in _PASS_OVER:
             found.add(stem(word))
@@ -303,7 +312,10 @@ def adjustment(query: Sense, title: Sense, named_exactly: bool = False) -> float
     change = EXACT_TITLE if named_exactly or _same_words(query, title) else 0.0
     # A title naming a cause of its own must name the query's there ("Chemical pneumonitis
     # due to anesthesia" is not the code of nitrogen dioxide, a chemical).
-    if query.cause and not query.cause & ((title.cause or title.stems) | title.also_named):
+    # Only words naming a particular condition count: "Myopathy in diseases classified
+    # elsewhere" does not name "metabolic disease".
+    cause = query.cause - GENERIC_STEMS - _any_condition()
+    if cause and not cause & ((title.cause or title.stems) | title.also_named):
         change -= CAUSE_UNNAMED
     unasked = False  # the title adds a "with X" the query never said
     for stemmed, polarity in title.marked.items():
@@ -363,6 +375,11 @@ def _specificity(query: Sense, title: Sense) -> float:
             and not any(s in query.marked for s in group)
         ]
         named = title.stems | title.also_named
+        # "Myopathy in metabolic disease" is coded by the metabolic disease: a title
+        # naming it is meant for it, whatever the condition in it.
+        host = query.host - GENERIC_STEMS - _any_condition()
+        if host & named:
+            content = [group for group in content if group & query.cause]
         wants_unspecified = all(group & named for group in content)
     if unspecified:
         return SPECIFIED if wants_unspecified else -SPECIFIED

@@ -380,3 +380,14 @@ def test_including_says_with_and_not_including_says_without() -> None:
     hip = read_sense("Melanoma in situ of lower limb, including hip")
     with_hip = read_sense("Melanoma in situ of lower limb, with hip")
     assert adjustment(sense, hip) == 0 > adjustment(sense, with_hip)
+
+
+def test_a_condition_in_a_disease_is_coded_by_the_disease() -> None:
+    wording = "myopathy in metabolic disease"
+    query = query_sense(wording, [[found] for found in stems(wording)])
+    unspecified = read_sense("Metabolic disorder, unspecified")
+    assert adjustment(query, unspecified) > adjustment(
+        query, read_sense("Other specified metabolic disorders")
+    )
+    # "in diseases classified elsewhere" names no disease: not the cause the coder named.
+    assert adjustment(query, read_sense("Myopathy in diseases classified elsewhere")) < 0
