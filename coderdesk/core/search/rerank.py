@@ -109,6 +109,11 @@ _OPPOSITE_WORDS = (
     ("unilateral", "bilateral"),
 )
 OPPOSITE_SAID = 0.3
+# "Disorder of prostate" is not prostatitis, nor the other way round: the title for the
+# organ excludes its inflammation, which has a code of its own.
+INFLAMMATION_UNSAID = 0.5
+_INFLAMMATION_ENDING = "itis"
+_INFLAMMATION_STEMS = frozenset({"inflamm", "inflammatori", "inflam"})
 AXIS_FILLED = 0.8
 AXIS_LEFT_OPEN = 0.15  # the query says nothing of the axis: the Index's default leaves it open
 # Words naming no particular condition: a query saying only these of the condition does
@@ -148,6 +153,9 @@ class Sense:
     # The words after "in" ("myopathy in metabolic disease"): the disease a condition is
     # in, which the Index codes first.
     host: frozenset[str] = frozenset()
+    # Stems of words naming an inflammation ("prostatitis"): Porter stems them as the
+    # organ ("prostat"), which a title naming the organ alone does not mean.
+    inflamed: frozenset[str] = frozenset()
     # Words that leave something unsaid ("unspecified organism", "without perforation"):
     # a coder who says nothing of it means this title as much as one without them.
     unsaid: frozenset[str] = frozenset()
@@ -181,6 +189,7 @@ def read_sense(text: str) -> Sense:
     joined: list[tuple[frozenset[str], frozenset[str]]] = []
     affirmed: set[str] = set()  # stems said somewhere, not only where left unsaid
     host: set[str] = set()
+    inflamed: set[str] = set()
     included: set[str] = set()
     for number, clause in enumerate(_CLAUSES.split(text)):
         polarity: bool | None = None
@@ -210,6 +219,8 @@ def read_sense(text: str) -> Sense:
                     including = word == INCLUDING
                 continue
             stemmed = stem(word)
+            if word.endswith(_INFLAMMATION_ENDING):
+                inflamed.add(stemmed)
             if word not in STOP_WORDS or names_a_letter(clause_words, place):
                 stems.append(stemmed)
                 leaves_unsaid = (leaves_open and not names_a_part) or opens_an_axis
@@ -232,6 +243,7 @@ def read_sense(text: str) -> Sense:
         frozenset(open_axes),
         cause=frozenset(cause),
         host=frozenset(host),
+        inflamed=frozenset(inflamed),
         # "Gastro-esophageal reflux disease without esophagitis" says "esophag".
         unsaid=frozenset(unsaid - affirmed),
         unmarked=frozenset(unmarked),
@@ -332,12 +344,22 @@ def adjustment(query: Sense, title: Sense, named_exactly: bool = False) -> float
             change -= CONFLICT
     change -= UNASKED_WITH if unasked else 0.0
     change -= OPPOSITE_SAID * len(_opposites_said(query, title))
+    unsaid_inflammations = _inflammation_unsaid(query, title) + _inflammation_unsaid(title, query)
+    change -= INFLAMMATION_UNSAID * unsaid_inflammations
     for axis in title.open_axes:
         if any(value in query.stems for value in AXES[axis]):
             change -= AXIS_FILLED
         elif axis in NAMED_AXES:
             change += AXIS_LEFT_OPEN
     return change + _specificity(query, title)
+
+
+def _inflammation_unsaid(one: Sense, other: Sense) -> int:
+    """How many inflammations `one` names ("prostatitis") whose organ `other` names
+    without its inflammation ("Disorder of prostate")."""
+    if _INFLAMMATION_STEMS & other.stems:
+        return 0
+    return len({s for s in one.inflamed & other.stems if s not in other.inflamed})
 
 
 def _opposites_said(query: Sense, title: Sense) -> list[tuple[str, str]]:

@@ -391,3 +391,11 @@ def test_a_condition_in_a_disease_is_coded_by_the_disease() -> None:
     )
     # "in diseases classified elsewhere" names no disease: not the cause the coder named.
     assert adjustment(query, read_sense("Myopathy in diseases classified elsewhere")) < 0
+
+
+def test_an_inflammation_is_not_its_organ_though_porter_stems_them_alike() -> None:
+    assert stem("prostatitis") == stem("prostate")
+    query = "prostatitis unspecified"
+    inflammatory = "Inflammatory disease of prostate, unspecified"
+    assert _prefers(query, inflammatory, "Disorder of prostate, unspecified")
+    assert _prefers("disorder of prostate", "Disorder of prostate", "Prostatitis")
