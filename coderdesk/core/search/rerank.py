@@ -355,11 +355,15 @@ def adjustment(query: Sense, title: Sense, named_exactly: bool = False) -> float
 
 
 def _inflammation_unsaid(one: Sense, other: Sense) -> int:
-    """How many inflammations `one` names ("prostatitis") whose organ `other` names
-    without its inflammation ("Disorder of prostate")."""
+    """How many inflammations `one` names ("prostatitis", in any of its forms searched)
+    whose organ `other` names without its inflammation ("Disorder of prostate")."""
     if _INFLAMMATION_STEMS & other.stems:
         return 0
-    return len({s for s in one.inflamed & other.stems if s not in other.inflamed})
+    unsaid = 0
+    for inflamed in one.inflamed:
+        forms = {inflamed}.union(*(g for g in one.word_groups() if inflamed in g))
+        unsaid += bool(forms & other.stems) and not forms & other.inflamed
+    return unsaid
 
 
 def _opposites_said(query: Sense, title: Sense) -> list[tuple[str, str]]:
