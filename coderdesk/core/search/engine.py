@@ -223,9 +223,16 @@ def _default_codes(columns: list[list[Any]]) -> list[str]:
     defaults = [""] * len(keys)
     depths: dict[int, int] = {}
     headers: list[tuple[int, frozenset[str]]] = []  # the headers the current code is under
+    awaiting_seventh = "\0"  # the last code that needs its 7th character
     for number, key in enumerate(keys):
         if systems[number] != "icd10cm":
             continue
+        # A code with its 7th character is never a default: the code above it says the
+        # same without the encounter, nearer any header (and skipping them halves the time).
+        if key.startswith(awaiting_seventh):
+            continue
+        if kinds[number] == "code" and not billables[number]:
+            awaiting_seventh = key
         while headers and not key.startswith(keys[headers[-1][0]]):
             headers.pop()
         sense = read_sense(titles[number])
