@@ -153,6 +153,10 @@ class Dictionary:
             out.extend(words(self.abbreviations[token]) if token in self.abbreviations else [token])
         return out
 
+    def renamings_of(self, text: str) -> list[tuple[str, str]]:
+        """(phrase found in a document's `text`, another phrasing of it), as `synonyms_of`."""
+        return _pairs_in(text, self.document_synonyms)
+
     def synonyms_of(self, text: str) -> list[str]:
         """Other phrasings of the phrases found in a document's `text`, from every group
         (clinical_terms.toml too: a query naming the other phrasing finds the document;

@@ -604,8 +604,15 @@ def broader_stems(wider: str) -> tuple[tuple[str, ...], ...]:
 def title_sense(title: str) -> Sense:
     """A title's sense, with the stems of its other names in the dictionary; kept, as
     the candidates of one query are mostly those of the last (the coder is typing)."""
-    others = " ".join(load_dictionary().synonyms_of(title))
-    return replace(read_sense(title), also_named=frozenset(stems(" ".join(words(others)))))
+    renamings = load_dictionary().renamings_of(title)
+    others = " ".join(other for _phrase, other in renamings)
+    return replace(
+        read_sense(title),
+        also_named=frozenset(stems(" ".join(words(others)))),
+        renamings=tuple(
+            (frozenset(stems(phrase)), frozenset(stems(other))) for phrase, other in renamings
+        ),
+    )
 
 
 def headers_after_a_child(

@@ -148,6 +148,9 @@ class Sense:
     # A title's other names in the dictionary ("irritable colon" for "irritable bowel
     # syndrome"): a query in those words asks for the title's condition itself.
     also_named: frozenset[str] = frozenset()
+    # The same, phrase by phrase: (stems of a phrase of the title, stems of another
+    # phrasing of it) ("alcohol dependence", "alcoholism").
+    renamings: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
     # The words naming what the condition is due to, or in ("chyluria due to wuchereria").
     cause: frozenset[str] = frozenset()
     # The words after "in" ("myopathy in metabolic disease"): the disease a condition is
@@ -313,6 +316,8 @@ def _same_words(query: Sense, title: Sense) -> bool:
     letters = {s for s in query.stems.difference(*groups) if len(s) == 1}
     whole = title.said
     readings = [whole, *(whole - side for pair in title.joined for side in pair)]
+    # "Alcohol dependence, uncomplicated" is "alcoholism" in other words.
+    readings += [(whole - phrase) | other for phrase, other in title.renamings if phrase <= whole]
     return any(
         said <= forms and all(g & said for g in groups) and letters <= said for said in readings
     )

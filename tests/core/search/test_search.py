@@ -269,6 +269,8 @@ def test_only_alphabetic_index_paths_are_marked_as_paths(tmp_path: Path) -> None
         ("ankylosis ", "M24.60"),
         ("blepharitis ", "H01.009"),
         ("asthma ", "J45.909"),
+        # The dictionary's other name for "alcohol dependence": F10.20 says nothing more.
+        ("alcoholism ", "F10.20"),
     ],
 )
 def test_a_bare_condition_leads_to_its_default_code(
