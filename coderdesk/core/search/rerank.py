@@ -8,8 +8,10 @@ nothing about X the Index's default is the code "without X" (or the one that doe
 mention X at all). "Specified" in a query asks for the "other (specified)" code; a query
 whose words the code's title holds entirely, and says nothing more specific, means the
 "unspecified" one. A query saying what the condition is due to (or in) means a code
-whose title names that cause. The adjustments are small: they order codes the words
-already found, they do not find new ones.
+whose title names that cause. Nor can stems tell "acute" from a title saying "chronic",
+or "prostatitis" from "Disorder of prostate" (Porter stems both "prostat"). The
+adjustments are small: they order codes the words already found, they do not find new
+ones.
 """
 
 from __future__ import annotations
