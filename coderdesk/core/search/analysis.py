@@ -13,7 +13,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 from whoosh.lang.porter import stem as porter_stem
@@ -194,12 +194,18 @@ class Dictionary:
         """A compound's first part as titles say it ("vesico-urethral" -> "bladder
         vesical"), and the rest when it is a word of its own ("urethral")."""
         pairs: list[tuple[str, str]] = []
-        for form, meaning in self.prefixes.items():
-            rest = word[len(form) :]
-            if word.startswith(form) and len(rest) >= MIN_STEM_BEFORE_SUFFIX:
+        for length in self._prefix_lengths:
+            meaning, rest = self.prefixes.get(word[:length]), word[length:]
+            if meaning is not None and len(rest) >= MIN_STEM_BEFORE_SUFFIX:
                 pairs.append((word, meaning))
                 pairs += [(word, rest)] if len(rest) >= MIN_REST_OF_COMPOUND else []
         return pairs
+
+    @cached_property
+    def _prefix_lengths(self) -> tuple[int, ...]:
+        """The lengths of the combining forms: a word's beginnings of those lengths are
+        looked up, not every form tried against the word (a query's words each need it)."""
+        return tuple(sorted({len(form) for form in self.prefixes}))
 
     def other_endings(self, word: str) -> list[str]:
         """The word with its ending swapped for one naming the same thing ("necrotic" ->

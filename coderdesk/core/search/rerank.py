@@ -377,6 +377,8 @@ def _opposites_said(query: Sense, title: Sense) -> list[tuple[str, str]]:
     """(query word, title word) pairs naming opposite states, where the title does not
     also say the query's word ("acute and chronic" is either)."""
     asked = {s for s in query.stems if query.marked.get(s) is not False}
+    if not asked & _opposite_set():
+        return []
     return [
         (word, other)
         for first, second in _opposite_stems()
@@ -388,6 +390,11 @@ def _opposites_said(query: Sense, title: Sense) -> list[tuple[str, str]]:
 @cache
 def _opposite_stems() -> tuple[tuple[str, str], ...]:
     return tuple((stem(first), stem(second)) for first, second in _OPPOSITE_WORDS)
+
+
+@cache
+def _opposite_set() -> frozenset[str]:
+    return frozenset(word for pair in _opposite_stems() for word in pair)
 
 
 def _specificity(query: Sense, title: Sense) -> float:
