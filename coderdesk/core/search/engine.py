@@ -604,15 +604,18 @@ def broader_stems(wider: str) -> tuple[tuple[str, ...], ...]:
 def title_sense(title: str) -> Sense:
     """A title's sense, with the stems of its other names in the dictionary; kept, as
     the candidates of one query are mostly those of the last (the coder is typing)."""
-    renamings = load_dictionary().renamings_of(title)
-    others = " ".join(other for _phrase, other in renamings)
-    return replace(
-        read_sense(title),
-        also_named=frozenset(stems(" ".join(words(others)))),
-        renamings=tuple(
-            (frozenset(stems(phrase)), frozenset(stems(other))) for phrase, other in renamings
-        ),
+    renamings = tuple(
+        (phrase_stems(phrase), phrase_stems(other))
+        for phrase, other in load_dictionary().renamings_of(title)
     )
+    also_named = frozenset().union(*(other for _phrase, other in renamings))
+    return replace(read_sense(title), also_named=also_named, renamings=renamings)
+
+
+@functools.cache
+def phrase_stems(phrase: str) -> frozenset[str]:
+    """The stems of one of the dictionary's phrases (a few thousand, read once each)."""
+    return frozenset(stems(" ".join(words(phrase))))
 
 
 def headers_after_a_child(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import cache
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from coderdesk.core.search.analysis import STOP_WORDS, names_a_letter, stem, words
@@ -317,9 +318,17 @@ def _same_words(query: Sense, title: Sense) -> bool:
     # A letter the query names that no group searched for ("A") must be said too.
     letters = {s for s in query.stems.difference(*groups) if len(s) == 1}
     whole = title.said
-    readings = [whole, *(whole - side for pair in title.joined for side in pair)]
-    # "Alcohol dependence, uncomplicated" is "alcoholism" in other words.
-    readings += [(whole - phrase) | other for phrase, other in title.renamings if phrase <= whole]
+    readings = chain(
+        [whole],
+        (whole - side for pair in title.joined for side in pair),
+        # "Alcohol dependence, uncomplicated" is "alcoholism" in other words. Only a
+        # phrase whose rest of the title the query says can make it so (titles have many).
+        (
+            (whole - phrase) | other
+            for phrase, other in title.renamings
+            if phrase <= whole and whole - phrase <= forms
+        ),
+    )
     return any(
         said <= forms and all(g & said for g in groups) and letters <= said for said in readings
     )
