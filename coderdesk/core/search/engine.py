@@ -95,6 +95,10 @@ class CodeEntry:
     billable: bool
     kind: str
 
+    def as_result(self, score: float) -> SearchResult:
+        """The code as a search result with `score`."""
+        return SearchResult(self.code, self.title, self.system, self.billable, score, self.kind)
+
 
 _CODE_LIST_QUERIES = {
     "icd10cm": "SELECT replace(code, '.', ''), code, title, billable, kind FROM icd_nodes"
@@ -259,10 +263,7 @@ def build(
 
 
 def _code_results(entries: list[CodeEntry], limit: int) -> tuple[SearchResult, ...]:
-    return tuple(
-        SearchResult(e.code, e.title, e.system, e.billable, 100.0 - i * 0.01, e.kind)
-        for i, e in enumerate(entries[:limit])
-    )
+    return tuple(e.as_result(100.0 - i * 0.01) for i, e in enumerate(entries[:limit]))
 
 
 class SearchEngine:
@@ -404,10 +405,7 @@ class SearchEngine:
             forms = [f for f in self.dictionary.other_endings(token) if self.corrector.known(f)]
             if forms and _group_of(groups, self._stems([token])) is None:
                 renamed.update(self._stems([token]))
-                # "ataxia ataxy": a word already searched in one of its forms is not
-                # searched twice.
-                if not any(set(self._stems(forms)) & set(group) for group in groups):
-                    groups.append(self._stems(forms))
+                _add_unless_searched(groups, self._stems(forms))
             elif forms:
                 self._add_forms(groups, token, forms)
         return renamed
@@ -427,8 +425,7 @@ class SearchEngine:
             head_stems = self._stems([head]) if head else []
             if head_stems:
                 headed.update(stemmed)
-            if head_stems and not any(set(head_stems) & set(group) for group in groups):
-                groups.append(head_stems)
+                _add_unless_searched(groups, head_stems)
         return headed
 
     def _compound_head(self, word: str) -> str | None:
@@ -487,14 +484,19 @@ class SearchEngine:
             # Only a listed narrower word, or a compound beginning with a part ("glosso-"
             # in "glossoplegia"), not one read from its ending alone ("epiglottiditis" is
             # no kind of "inflammatory polyneuropathy"); nor one a word of the index ends.
-            listed = self.dictionary.has_broader(narrower)
-            compound = self.dictionary.begins_with_a_part(narrower) and not set(said) & headed
-            if number is None and said and (listed or compound):
+            if number is None and said and self._may_stand_alone(narrower, said, headed):
                 groups.append(said[-1:])
                 number = len(groups) - 1
             if number is not None:
                 fallbacks.setdefault(number, []).extend(list(p) for p in broader_stems(wider))
         return fallbacks
+
+    def _may_stand_alone(self, narrower: str, said: list[str], headed: set[str]) -> bool:
+        """Whether a narrower word no title holds is searched by its broader words alone:
+        it is listed, or it is a compound beginning with a part and no word ends it."""
+        if self.dictionary.has_broader(narrower):
+            return True
+        return self.dictionary.begins_with_a_part(narrower) and not set(said) & headed
 
     def _rank(
         self,
@@ -570,14 +572,7 @@ class SearchEngine:
             score = round(header.score - DEFAULT_BELOW_HEADER, 4)
             key = (default.system, default.code)
             if key not in found or found[key].score < score:
-                found[key] = SearchResult(
-                    code=default.code,
-                    title=default.title,
-                    system=default.system,
-                    billable=default.billable,
-                    score=score,
-                    kind=default.kind,
-                )
+                found[key] = default.as_result(score)
         return list(found.values())
 
     def _result(self, doc: int, score: float) -> SearchResult:
@@ -672,6 +667,13 @@ def _first_code_under(results: list[SearchResult], start: int) -> int | None:
         ),
         None,
     )
+
+
+def _add_unless_searched(groups: list[list[str]], forms: list[str]) -> None:
+    """`forms` as a group of their own, unless a group holds one of them already ("ataxia
+    ataxy": a word already searched in one of its forms is not searched twice)."""
+    if not any(set(forms) & set(group) for group in groups):
+        groups.append(forms)
 
 
 def _group_of(groups: list[list[str]], stems: list[str]) -> int | None:
