@@ -48,6 +48,8 @@ STOP_WORDS = frozenset("a an and are as at be by for from in into is it of on or
 
 # The index's tokens: Whoosh's default word pattern.
 _TOKEN = re.compile(r"\w+(?:\.?\w+)*")
+# "bone(s)", "graft(s)": the plural's mark is no word of the title.
+_PLURAL_MARK = re.compile(r"(?<=[a-z])\((?:e?s)\)", re.IGNORECASE)
 
 
 @cache
@@ -60,7 +62,7 @@ def stems(text: str) -> list[str]:
     """The stems the index holds for `text`: its words, lower case, stop words out, Porter
     stemmed. The same as Whoosh's StemmingAnalyzer with our stop list, three times faster
     (the build analyses every document once), but for the letter A (`names_a_letter`)."""
-    found = [token.lower() for token in _TOKEN.findall(text)]
+    found = [token.lower() for token in _TOKEN.findall(_PLURAL_MARK.sub("", text))]
     return [
         stem(token)
         for place, token in enumerate(found)
@@ -92,7 +94,8 @@ def normalise_code(text: str) -> str:
 def words(text: str) -> list[str]:
     """Lower-case words of `text`, keeping `s/p`, `w/o`, `a-fib` together; an eponym's
     possessive is the name ("Hanot's" -> "hanot")."""
-    return [word.removesuffix("'s") for word in _WORD.findall(text.lower())]
+    plain = _PLURAL_MARK.sub("", text.lower())
+    return [word.removesuffix("'s") for word in _WORD.findall(plain)]
 
 
 _LATERALITY = frozenset({"right", "left", "bilateral", "both"})

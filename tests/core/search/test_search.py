@@ -174,6 +174,20 @@ def test_an_eponyms_possessive_is_the_name() -> None:
     assert words("Conn's syndrome") == ["conn", "syndrome"]
 
 
+def test_a_plurals_mark_is_no_word() -> None:
+    assert stems("Fracture of metatarsal bone(s)") == ["fractur", "metatars", "bone"]
+    assert words("bypass graft(s), unspecified") == ["bypass", "graft", "unspecified"]
+    assert stems("Disease(s) of the lips(es)") == ["diseas", "lip"]
+
+
+def test_a_title_with_a_plurals_mark_says_no_more_than_its_words(
+    tabular_engine: SearchEngine,
+) -> None:
+    # "bone(s)" once read as one more word, "s", that no query says.
+    query = "fracture traumatic metatarsal bone"
+    assert _codes(tabular_engine, query, limit=1, system="icd10cm") == ["S92.309"]
+
+
 @pytest.mark.parametrize(
     "text",
     [
