@@ -52,6 +52,9 @@ TITLE_SENSES = 20_000  # titles whose sense is kept between queries (about 10 MB
 WHOLE_QUERY = 0.99  # an Index path's share of the query that counts as all of it
 MIN_COMPOUND_PREFIX, MIN_COMPOUND_HEAD = 3, 6  # letters before a compound's head; in it
 DEFAULT_BELOW_HEADER = 0.0001  # a header's default code ranks this far below it
+SIDES_BELOW = 10  # results before the other sides of a code (see `sides_after_others`)
+_SIDE_STEMS = frozenset({"right", "left", "bilater"})
+_UNSPECIFIED = "unspecifi"
 # The parts of a code's relevance (see `relevance`). Covering every word the coder typed,
 # anywhere in the code's documents, weighs most: BM25 rewards a word said often, which
 # says little of which code is meant (measured on the dev set and on all 4,915 Alphabetic
@@ -552,7 +555,8 @@ class SearchEngine:
                 anchored.add(found.code)
         rescored = self._with_default_codes(rescored, sense)
         rescored.sort(key=lambda r: -r.score)
-        return headers_after_a_child(rescored, anchored)[:limit]
+        arranged = headers_after_a_child(rescored, anchored)
+        return sides_after_others(arranged, sense)[:limit]
 
     def _with_default_codes(self, results: list[SearchResult], query: Sense) -> list[SearchResult]:
         """The default code of each header whose title says every word of the query ranks
@@ -640,6 +644,37 @@ def headers_after_a_child(
             place += 1
         ordered.insert(place, header)
     return tuple(ordered)
+
+
+def sides_after_others(results: tuple[SearchResult, ...], query: Sense) -> tuple[SearchResult, ...]:
+    """Codes that differ only by side ("..., right foot", "..., left foot", "...,
+    unspecified foot"), for a query naming no side: one of them stands for them all where
+    the first of them ranked (the one leaving the side open, the Index's default, when it
+    was found), and the others wait below the first `SIDES_BELOW` results. A coder sees
+    different codes first, and picks the side in the family's place."""
+    if query.stems & _SIDE_STEMS:
+        return results
+    keys, sided = [], []
+    for found in results:
+        title = title_sense(found.title).stems
+        keys.append((found.system, title - _SIDE_STEMS - {_UNSPECIFIED}))
+        sided.append(bool(title & _SIDE_STEMS))
+    families: dict[tuple[str, frozenset[str]], list[int]] = {}
+    for number, key in enumerate(keys):
+        families.setdefault(key, []).append(number)
+    first: list[SearchResult] = []
+    later: list[SearchResult] = []
+    for number, key in enumerate(keys):
+        family = families[key]
+        if not any(sided[member] for member in family):
+            first.append(results[number])
+            continue
+        lead = next((m for m in family if not sided[m] and _is_code(results[m])), family[0])
+        if number == family[0]:
+            first.append(results[lead])
+        if number != lead:
+            later.append(results[number])
+    return (*first[:SIDES_BELOW], *later, *first[SIDES_BELOW:])
 
 
 def _is_under(found: SearchResult, header: SearchResult) -> bool:

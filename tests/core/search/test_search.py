@@ -17,9 +17,16 @@ from coderdesk.core.search.analysis import (
     words,
 )
 from coderdesk.core.search.documents import IcdRow, default_children
-from coderdesk.core.search.engine import CODE_LIST_FILE, CodeList
+from coderdesk.core.search.engine import (
+    CODE_LIST_FILE,
+    SIDES_BELOW,
+    CodeList,
+    SearchResult,
+    sides_after_others,
+)
 from coderdesk.core.search.impacts import ImpactCollector, Impacts
 from coderdesk.core.search.index import inclusion_term_documents
+from coderdesk.core.search.rerank import query_sense
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -208,6 +215,47 @@ def test_side_after_right_or_left_says_nothing_more() -> None:
         "right",
     ]
     assert without_side_after_laterality(["side", "effect"]) == ["side", "effect"]
+
+
+def _found(code: str, title: str, billable: bool = True) -> SearchResult:
+    return SearchResult(code, title, "icd10cm", billable, 1.0, "code" if billable else "header")
+
+
+def test_codes_differing_only_by_side_give_way_to_other_codes() -> None:
+    sides = [
+        _found("M87.144", "Osteonecrosis due to drugs, right finger(s)"),
+        _found("M87.145", "Osteonecrosis due to drugs, left finger(s)"),
+        _found("M87.146", "Osteonecrosis due to drugs, unspecified finger(s)"),
+    ]
+    others = [_found(f"M87.1{n}", f"Osteonecrosis due to drugs, site {n}") for n in range(12)]
+    ordered = [r.code for r in sides_after_others((*sides, *others), query_sense("drugs", []))]
+    # The one leaving the side open stands for the family where its first member ranked.
+    assert ordered[:2] == ["M87.146", "M87.10"]
+    assert ordered[SIDES_BELOW : SIDES_BELOW + 2] == ["M87.144", "M87.145"]
+    assert len(ordered) == len(sides) + len(others)
+    # A query naming a side keeps the order the words gave.
+    said = sides_after_others((*sides, *others), query_sense("drugs right", []))
+    assert [r.code for r in said][:3] == ["M87.144", "M87.145", "M87.146"]
+
+
+def test_a_family_without_its_open_side_keeps_its_best_member_first() -> None:
+    found = (
+        _found("H35.3211", "Exudative age-related macular degeneration, right eye"),
+        _found("H35.3221", "Exudative age-related macular degeneration, left eye"),
+        _found("H35.32", "Exudative age-related macular degeneration", billable=False),
+    )
+    ordered = [r.code for r in sides_after_others(found, query_sense("exudative", []))]
+    assert ordered == ["H35.3211", "H35.32", "H35.3221"]
+
+
+def test_the_other_sides_of_a_code_wait_below_different_codes(
+    tabular_engine: SearchEngine,
+) -> None:
+    query = "displaced fracture first metatarsal bone"
+    codes = _codes(tabular_engine, query, limit=SIDES_BELOW, system="icd10cm")
+    assert codes[0] == "S92.313"  # ", unspecified foot"
+    assert not {"S92.311", "S92.312"} & set(codes)
+    assert _codes(tabular_engine, f"{query} right", limit=1, system="icd10cm") == ["S92.311"]
 
 
 def test_a_bmi_range_is_found_by_its_numbers(engine: SearchEngine) -> None:
