@@ -50,6 +50,13 @@ STOP_WORDS = frozenset("a an and are as at be by for from in into is it of on or
 _TOKEN = re.compile(r"\w+(?:\.?\w+)*")
 # "bone(s)", "graft(s)": the plural's mark is no word of the title.
 _PLURAL_MARK = re.compile(r"(?<=[a-z])\((?:e?s)\)", re.IGNORECASE)
+# "40-49%" is "40-49 percent", as a coder types it (and as some titles write it).
+_PERCENT_SIGN = re.compile(r"(?<=\d)\s*%")
+
+
+def _marks_as_words(text: str) -> str:
+    """`text` with the marks no word stands for read as words, or dropped."""
+    return _PERCENT_SIGN.sub(" percent", _PLURAL_MARK.sub("", text))
 
 
 @cache
@@ -62,7 +69,7 @@ def stems(text: str) -> list[str]:
     """The stems the index holds for `text`: its words, lower case, stop words out, Porter
     stemmed. The same as Whoosh's StemmingAnalyzer with our stop list, three times faster
     (the build analyses every document once), but for the letter A (`names_a_letter`)."""
-    found = [token.lower() for token in _TOKEN.findall(_PLURAL_MARK.sub("", text))]
+    found = [token.lower() for token in _TOKEN.findall(_marks_as_words(text))]
     return [
         stem(token)
         for place, token in enumerate(found)
@@ -94,8 +101,7 @@ def normalise_code(text: str) -> str:
 def words(text: str) -> list[str]:
     """Lower-case words of `text`, keeping `s/p`, `w/o`, `a-fib` together; an eponym's
     possessive is the name ("Hanot's" -> "hanot")."""
-    plain = _PLURAL_MARK.sub("", text.lower())
-    return [word.removesuffix("'s") for word in _WORD.findall(plain)]
+    return [word.removesuffix("'s") for word in _WORD.findall(_marks_as_words(text.lower()))]
 
 
 _LATERALITY = frozenset({"right", "left", "bilateral", "both"})

@@ -42,7 +42,7 @@ VOCABULARY = "coderdesk-vocabulary.json"
 # them beside a term that means the same without them, so they do not make the term any
 # less the query's. Nor does "NOS" ("Bursitis NOS"): it says the term is the default.
 _NONESSENTIAL = re.compile(r"\([^)]*\)|\[[^\]]*\]|\bNOS\b")
-INDEX_FORMAT = 14  # 14: a plural's mark ("bone(s)") is no word
+INDEX_FORMAT = 14  # 14: a plural's mark ("bone(s)") is no word; "%" reads "percent"
 SEARCH_FIELDS = ("title", "inclusion", "index_terms", "context", "synonyms")
 
 

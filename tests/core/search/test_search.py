@@ -187,6 +187,13 @@ def test_a_plurals_mark_is_no_word() -> None:
     assert stems("Disease(s) of the lips(es)") == ["diseas", "lip"]
 
 
+def test_a_percent_sign_reads_as_the_word() -> None:
+    # T31 titles write "40-49%", L49 titles "40-49 percent"; coders type either.
+    assert stems("Burns involving 40-49% of body surface")[2:5] == ["40", "49", "percent"]
+    assert stems("40-49 %") == stems("40-49 percent") == ["40", "49", "percent"]
+    assert words("0% to 9%") == ["0", "percent", "to", "9", "percent"]
+
+
 def test_a_title_with_a_plurals_mark_says_no_more_than_its_words(
     tabular_engine: SearchEngine,
 ) -> None:
