@@ -241,6 +241,7 @@ def singulars(word: str) -> frozenset[str]:
 
 # Words that say which of a kind of part ("upper limb", "little finger"): in a broader
 # value they go with the next word, and alone they name nothing.
+PHRASE_END = ";"  # ends each phrase of a broader value that lists whole phrases
 _PART_MODIFIERS = frozenset(
     ["upper", "lower", "little", "middle", "ring", "index", "great", "lesser", "inner", "outer"]
 )
@@ -248,7 +249,10 @@ _PART_MODIFIERS = frozenset(
 
 def broader_phrases(wider: str) -> list[list[str]]:
     """The alternatives a broader value names, each as its words: "thigh lower limb" is
-    "thigh" or "lower limb"."""
+    "thigh" or "lower limb"; a value listing phrases (see `_broader_value`) names each
+    phrase whole."""
+    if PHRASE_END in wider:
+        return [found for phrase in wider.split(PHRASE_END) if (found := words(phrase))]
     phrases: list[list[str]] = []
     modifier: list[str] = []
     for word in words(wider):
@@ -378,7 +382,7 @@ def _read_dictionary(texts: dict[str, str]) -> Dictionary:
     for table in terms.values():
         for narrower, wider in table.items():
             key = " ".join(words(narrower))
-            broader[key] = (*broader.get(key, ()), str(wider))
+            broader[key] = (*broader.get(key, ()), _broader_value(wider))
     pairs = [(str(a), str(b)) for a, b in raw.get("endings", {}).items()]
     endings = tuple(dict.fromkeys([*pairs, *((b, a) for a, b in pairs)]))
     return Dictionary(
@@ -390,6 +394,16 @@ def _read_dictionary(texts: dict[str, str]) -> Dictionary:
         prefixes,
         endings,
     )
+
+
+def _broader_value(wider: str | list[str]) -> str:
+    """A broader value as the table keeps it: a string of alternative words, or a list of
+    phrases each needing all its words ("malignant neoplasm adrenal gland": a title
+    saying "malignant" alone does not name the adrenal tumour), each ended by
+    `PHRASE_END`."""
+    if isinstance(wider, list):
+        return "".join(f"{phrase}{PHRASE_END}" for phrase in wider)
+    return str(wider)
 
 
 def _synonym_table(groups: list[list[str]]) -> PhraseTable:

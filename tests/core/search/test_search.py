@@ -10,6 +10,7 @@ from whoosh.analysis import StemmingAnalyzer
 
 from coderdesk.core.search.analysis import (
     STOP_WORDS,
+    broader_phrases,
     is_code_query,
     load_dictionary,
     stems,
@@ -263,6 +264,19 @@ def test_the_other_sides_of_a_code_wait_below_different_codes(
     assert codes[0] == "S92.313"  # ", unspecified foot"
     assert not {"S92.311", "S92.312"} & set(codes)
     assert _codes(tabular_engine, f"{query} right", limit=1, system="icd10cm") == ["S92.311"]
+
+
+def test_a_broader_list_names_whole_phrases() -> None:
+    wider = dict(load_dictionary().broader_pairs("sympathicoblastoma thigh"))
+    assert broader_phrases(wider["sympathicoblastoma"]) == [["malignant", "neoplasm", "adrenal"]]
+    assert ["lower", "limb"] in broader_phrases(wider["thigh"])
+
+
+def test_a_tumour_named_by_its_kind_alone_leads_to_its_organ(
+    tabular_engine: SearchEngine,
+) -> None:
+    # Not to any malignant neoplasm: the adrenal one.
+    assert _codes(tabular_engine, "sympathicoblastoma", limit=1, system="icd10cm")[0][:3] == "C74"
 
 
 def test_a_bmi_range_is_found_by_its_numbers(engine: SearchEngine) -> None:
