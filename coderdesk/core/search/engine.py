@@ -52,9 +52,10 @@ TITLE_SENSES = 20_000  # titles whose sense is kept between queries (about 10 MB
 WHOLE_QUERY = 0.99  # an Index path's share of the query that counts as all of it
 MIN_COMPOUND_PREFIX, MIN_COMPOUND_HEAD = 3, 6  # letters before a compound's head; in it
 DEFAULT_BELOW_HEADER = 0.0001  # a header's default code ranks this far below it
+OTHER_ABOVE_UNSPECIFIED = 0.001  # an "other specified" code over its "unspecified" one
 SIDES_BELOW = 10  # results before the other sides of a code (see `sides_after_others`)
 _SIDE_STEMS = frozenset({"right", "left", "bilater"})
-_UNSPECIFIED = "unspecifi"
+_UNSPECIFIED, _SPECIFIED, _OTHER = "unspecifi", "specifi", "other"
 # The parts of a code's relevance (see `relevance`). Covering every word the coder typed,
 # anywhere in the code's documents, weighs most: BM25 rewards a word said often, which
 # says little of which code is meant (measured on the dev set and on all 4,915 Alphabetic
@@ -554,6 +555,7 @@ class SearchEngine:
             if index_fit >= WHOLE_QUERY:
                 anchored.add(found.code)
         rescored = self._with_default_codes(rescored, sense)
+        rescored = self._with_other_specified(rescored, sense)
         rescored.sort(key=lambda r: -r.score)
         arranged = headers_after_a_child(rescored, anchored)
         return sides_after_others(arranged, sense)[:limit]
@@ -578,6 +580,41 @@ class SearchEngine:
             if key not in found or found[key].score < score:
                 found[key] = default.as_result(score)
         return list(found.values())
+
+    def _with_other_specified(
+        self, results: list[SearchResult], query: Sense
+    ) -> list[SearchResult]:
+        """For a query saying "specified", the "other specified" sibling of each
+        "unspecified" code found ranks just above it: "alopecia specified" is L65.8 "Other
+        specified nonscarring hair loss", beside L65.9 "Nonscarring hair loss, unspecified",
+        which its inclusion term "alopecia" found (the Index's "specified NEC")."""
+        if _SPECIFIED not in query.stems:
+            return results
+        found = {(r.system, r.code): r for r in results}
+        for unspecified in results:
+            for sibling in self._other_specified_siblings(unspecified):
+                score = round(unspecified.score + OTHER_ABOVE_UNSPECIFIED, 4)
+                key = (sibling.system, sibling.code)
+                if key not in found or found[key].score < score:
+                    found[key] = sibling.as_result(score)
+        return list(found.values())
+
+    def _other_specified_siblings(self, found: SearchResult) -> list[CodeEntry]:
+        """The codes beside an "unspecified" ICD-10-CM code whose title is its own with
+        "other (specified)" for "unspecified"."""
+        title = title_sense(found.title).stems
+        if found.system != "icd10cm" or not _is_code(found) or _UNSPECIFIED not in title:
+            return []
+        wanted = title - {_UNSPECIFIED}
+        parent = normalise_code(found.code)[:-1]
+        siblings = self.code_list.with_prefix(parent, "icd10cm")
+        return [
+            sibling
+            for sibling in siblings
+            if len(normalise_code(sibling.code)) == len(parent) + 1
+            and _OTHER in (said := title_sense(sibling.title).stems)
+            and said - {_OTHER, _SPECIFIED} == wanted
+        ]
 
     def _result(self, doc: int, score: float) -> SearchResult:
         fields = self.searcher.stored_fields(doc)

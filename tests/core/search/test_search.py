@@ -279,6 +279,15 @@ def test_a_tumour_named_by_its_kind_alone_leads_to_its_organ(
     assert _codes(tabular_engine, "sympathicoblastoma", limit=1, system="icd10cm")[0][:3] == "C74"
 
 
+def test_specified_leads_beside_the_unspecified_code_to_its_other_specified_one(
+    tabular_engine: SearchEngine,
+) -> None:
+    # L65.9 "Nonscarring hair loss, unspecified" holds "alopecia"; L65.8 says no more.
+    codes = _codes(tabular_engine, "alopecia specified", limit=2, system="icd10cm")
+    assert codes == ["L65.8", "L65.9"]
+    assert _codes(tabular_engine, "alopecia", limit=1, system="icd10cm") == ["L65.9"]
+
+
 def test_a_bmi_range_is_found_by_its_numbers(engine: SearchEngine) -> None:
     assert _codes(engine, "body mass index 34.0-34.9 adult", limit=1) == ["Z68.34"]
 
