@@ -33,6 +33,7 @@ from coderdesk.core.search.analysis import (
     without_side_after_laterality,
     words,
 )
+from coderdesk.core.search.impacts import GENERIC_STEMS
 from coderdesk.core.search.index import SYSTEM_NUMBERS
 from coderdesk.core.search.rerank import RERANK_DEPTH, adjustment, query_sense, read_sense
 
@@ -53,6 +54,7 @@ WHOLE_QUERY = 0.99  # an Index path's share of the query that counts as all of i
 MIN_COMPOUND_PREFIX, MIN_COMPOUND_HEAD = 3, 6  # letters before a compound's head; in it
 DEFAULT_BELOW_HEADER = 0.0001  # a header's default code ranks this far below it
 OTHER_ABOVE_UNSPECIFIED = 0.001  # an "other specified" code over its "unspecified" one
+DISTINCT_FIRST = 5  # results that are different codes (see `distinct_codes_first`)
 SIDES_BELOW = 10  # results before the other sides of a code (see `sides_after_others`)
 _SIDE_STEMS = frozenset({"right", "left", "bilater"})
 _UNSPECIFIED, _SPECIFIED, _OTHER = "unspecifi", "specifi", "other"
@@ -558,7 +560,7 @@ class SearchEngine:
         rescored = self._with_other_specified(rescored, sense)
         rescored.sort(key=lambda r: -r.score)
         arranged = headers_after_a_child(rescored, anchored)
-        return sides_after_others(arranged, sense)[:limit]
+        return distinct_codes_first(arranged, sense)[:limit]
 
     def _with_default_codes(self, results: list[SearchResult], query: Sense) -> list[SearchResult]:
         """The default code of each header whose title says every word of the query ranks
@@ -683,12 +685,46 @@ def headers_after_a_child(
     return tuple(ordered)
 
 
+def distinct_codes_first(
+    results: tuple[SearchResult, ...], query: Sense
+) -> tuple[SearchResult, ...]:
+    """The first `DISTINCT_FIRST` results are different codes: the other sides of a code,
+    and a header that says no more than a code under it, wait below them. A coder sees
+    more of the codes the words may mean, and picks a side or reads the header from the
+    code's place."""
+    return headers_after_different_codes(sides_after_others(results, query), query)
+
+
+def headers_after_different_codes(
+    results: tuple[SearchResult, ...], query: Sense
+) -> tuple[SearchResult, ...]:
+    """A header after a code under it (see `headers_after_a_child`) waits below the first
+    `DISTINCT_FIRST` results, unless its title says every word of the query: then the
+    header is what the coder named ("acidosis" is E87.2, whose default E87.20 is first)."""
+    first: list[SearchResult] = []
+    later: list[SearchResult] = []
+    for found in results:
+        says_less = not _is_code(found) and any(_is_under(code, found) for code in first)
+        if says_less and len(first) < DISTINCT_FIRST and not _says_the_query(found, query):
+            later.append(found)
+        else:
+            first.append(found)
+    return (*first[:DISTINCT_FIRST], *later, *first[DISTINCT_FIRST:])
+
+
+def _says_the_query(found: SearchResult, query: Sense) -> bool:
+    """Whether the title says every word of the query but "other", "disease" and the like
+    (in any of its forms, or in the dictionary's other names for its phrases)."""
+    title = title_sense(found.title)
+    said = title.stems | title.also_named
+    return all(group & said or group <= GENERIC_STEMS for group in query.word_groups())
+
+
 def sides_after_others(results: tuple[SearchResult, ...], query: Sense) -> tuple[SearchResult, ...]:
     """Codes that differ only by side ("..., right foot", "..., left foot", "...,
     unspecified foot"), for a query naming no side: one of them stands for them all where
     the first of them ranked (the one leaving the side open, the Index's default, when it
-    was found), and the others wait below the first `SIDES_BELOW` results. A coder sees
-    different codes first, and picks the side in the family's place."""
+    was found), and the others wait below the first `DISTINCT_FIRST` results."""
     if query.stems & _SIDE_STEMS:
         return results
     keys, sided = [], []

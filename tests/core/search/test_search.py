@@ -20,9 +20,11 @@ from coderdesk.core.search.analysis import (
 from coderdesk.core.search.documents import IcdRow, default_children
 from coderdesk.core.search.engine import (
     CODE_LIST_FILE,
+    DISTINCT_FIRST,
     SIDES_BELOW,
     CodeList,
     SearchResult,
+    headers_after_different_codes,
     sides_after_others,
 )
 from coderdesk.core.search.impacts import ImpactCollector, Impacts
@@ -256,11 +258,26 @@ def test_a_family_without_its_open_side_keeps_its_best_member_first() -> None:
     assert ordered == ["H35.3211", "H35.32", "H35.3221"]
 
 
+def test_a_header_saying_no_more_than_its_code_waits_below_different_codes() -> None:
+    found = (
+        _found("E11.9", "Type 2 diabetes mellitus without complications"),
+        _found("E11", "Type 2 diabetes mellitus", billable=False),
+        *(_found(f"E13.{n}", f"Other specified diabetes mellitus {n}") for n in range(6)),
+    )
+    query = query_sense("diabetes without complications", [])
+    ordered = [r.code for r in headers_after_different_codes(found, query)]
+    assert ordered[:2] == ["E11.9", "E13.0"]
+    assert ordered[DISTINCT_FIRST] == "E11"
+    # A header whose title says the whole query is what the coder named: it stays.
+    named = headers_after_different_codes(found, query_sense("type 2 diabetes mellitus", []))
+    assert [r.code for r in named][:2] == ["E11.9", "E11"]
+
+
 def test_the_other_sides_of_a_code_wait_below_different_codes(
     tabular_engine: SearchEngine,
 ) -> None:
     query = "displaced fracture first metatarsal bone"
-    codes = _codes(tabular_engine, query, limit=SIDES_BELOW, system="icd10cm")
+    codes = _codes(tabular_engine, query, limit=DISTINCT_FIRST, system="icd10cm")
     assert codes[0] == "S92.313"  # ", unspecified foot"
     assert not {"S92.311", "S92.312"} & set(codes)
     assert _codes(tabular_engine, f"{query} right", limit=1, system="icd10cm") == ["S92.311"]
