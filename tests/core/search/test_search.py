@@ -305,6 +305,11 @@ def test_specified_leads_beside_the_unspecified_code_to_its_other_specified_one(
     assert _codes(tabular_engine, "alopecia", limit=1, system="icd10cm") == ["L65.9"]
 
 
+def test_a_disorder_is_a_disease(tabular_engine: SearchEngine) -> None:
+    # Titles name a body system's catch-all either way: K92.9 "Disease of digestive system".
+    assert _codes(tabular_engine, "disorder digestive", limit=1, system="icd10cm") == ["K92.9"]
+
+
 def test_a_bmi_range_is_found_by_its_numbers(engine: SearchEngine) -> None:
     assert _codes(engine, "body mass index 34.0-34.9 adult", limit=1) == ["Z68.34"]
 
