@@ -68,7 +68,8 @@ def stem(word: str) -> str:
 def stems(text: str) -> list[str]:
     """The stems the index holds for `text`: its words, lower case, stop words out, Porter
     stemmed. The same as Whoosh's StemmingAnalyzer with our stop list, three times faster
-    (the build analyses every document once), but for the letter A (`names_a_letter`)."""
+    (the build analyses every document once), but for the letter A (`names_a_letter`)
+    and the marks `_marks_as_words` reads."""
     found = [token.lower() for token in _TOKEN.findall(_marks_as_words(text))]
     return [
         stem(token)
@@ -239,9 +240,9 @@ def singulars(word: str) -> frozenset[str]:
     return frozenset(found)
 
 
+PHRASE_END = ";"  # ends each phrase of a broader value that lists whole phrases
 # Words that say which of a kind of part ("upper limb", "little finger"): in a broader
 # value they go with the next word, and alone they name nothing.
-PHRASE_END = ";"  # ends each phrase of a broader value that lists whole phrases
 _PART_MODIFIERS = frozenset(
     ["upper", "lower", "little", "middle", "ring", "index", "great", "lesser", "inner", "outer"]
 )

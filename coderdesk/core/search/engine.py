@@ -724,7 +724,7 @@ def sides_after_others(results: tuple[SearchResult, ...], query: Sense) -> tuple
     """Codes that differ only by side ("..., right foot", "..., left foot", "...,
     unspecified foot"), for a query naming no side: one of them stands for them all where
     the first of them ranked (the one leaving the side open, the Index's default, when it
-    was found), and the others wait below the first `DISTINCT_FIRST` results."""
+    was found), and the others wait below the first `SIDES_BELOW` results."""
     if query.stems & _SIDE_STEMS:
         return results
     keys, sided = [], []
