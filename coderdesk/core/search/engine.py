@@ -35,7 +35,16 @@ from coderdesk.core.search.analysis import (
 )
 from coderdesk.core.search.impacts import GENERIC_STEMS
 from coderdesk.core.search.index import SYSTEM_NUMBERS
-from coderdesk.core.search.rerank import RERANK_DEPTH, adjustment, query_sense, read_sense
+from coderdesk.core.search.rerank import (
+    OTHER_STEM,
+    RERANK_DEPTH,
+    SIDE_STEMS,
+    SPECIFIED_STEM,
+    UNSPECIFIED_STEM,
+    adjustment,
+    query_sense,
+    read_sense,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -56,8 +65,6 @@ DEFAULT_BELOW_HEADER = 0.0001  # a header's default code ranks this far below it
 OTHER_ABOVE_UNSPECIFIED = 0.001  # an "other specified" code over its "unspecified" one
 DISTINCT_FIRST = 5  # results that are different codes (see `distinct_codes_first`)
 SIDES_BELOW = 10  # results before the other sides of a code (see `sides_after_others`)
-_SIDE_STEMS = frozenset({"right", "left", "bilater"})
-_UNSPECIFIED, _SPECIFIED, _OTHER = "unspecifi", "specifi", "other"
 # The parts of a code's relevance (see `relevance`). Covering every word the coder typed,
 # anywhere in the code's documents, weighs most: BM25 rewards a word said often, which
 # says little of which code is meant (measured on the dev set and on all 4,915 Alphabetic
@@ -571,8 +578,7 @@ class SearchEngine:
         for header in results:
             if _is_code(header) or header.system != "icd10cm":
                 continue
-            title = title_sense(header.title)
-            if not all(group & (title.stems | title.also_named) for group in query.word_groups()):
+            if not _says_the_query(header, query, generic_unsaid=False):
                 continue
             default = self.code_list.default_under(header.code)
             if default is None:
@@ -590,7 +596,7 @@ class SearchEngine:
         "unspecified" code found ranks just above it: "alopecia specified" is L65.8 "Other
         specified nonscarring hair loss", beside L65.9 "Nonscarring hair loss, unspecified",
         which its inclusion term "alopecia" found (the Index's "specified NEC")."""
-        if _SPECIFIED not in query.stems:
+        if SPECIFIED_STEM not in query.stems:
             return results
         found = {(r.system, r.code): r for r in results}
         for unspecified in results:
@@ -605,17 +611,17 @@ class SearchEngine:
         """The codes beside an "unspecified" ICD-10-CM code whose title is its own with
         "other (specified)" for "unspecified"."""
         title = title_sense(found.title).stems
-        if found.system != "icd10cm" or not _is_code(found) or _UNSPECIFIED not in title:
+        if found.system != "icd10cm" or not _is_code(found) or UNSPECIFIED_STEM not in title:
             return []
-        wanted = title - {_UNSPECIFIED}
+        wanted = title - {UNSPECIFIED_STEM}
         parent = normalise_code(found.code)[:-1]
         siblings = self.code_list.with_prefix(parent, "icd10cm")
         return [
             sibling
             for sibling in siblings
             if len(normalise_code(sibling.code)) == len(parent) + 1
-            and _OTHER in (said := title_sense(sibling.title).stems)
-            and said - {_OTHER, _SPECIFIED} == wanted
+            and OTHER_STEM in (said := title_sense(sibling.title).stems)
+            and said - {OTHER_STEM, SPECIFIED_STEM} == wanted
         ]
 
     def _result(self, doc: int, score: float) -> SearchResult:
@@ -712,12 +718,15 @@ def headers_after_different_codes(
     return (*first[:DISTINCT_FIRST], *later, *first[DISTINCT_FIRST:])
 
 
-def _says_the_query(found: SearchResult, query: Sense) -> bool:
-    """Whether the title says every word of the query but "other", "disease" and the like
-    (in any of its forms, or in the dictionary's other names for its phrases)."""
+def _says_the_query(found: SearchResult, query: Sense, *, generic_unsaid: bool = True) -> bool:
+    """Whether the title says every word of the query, in any of its forms or in the
+    dictionary's other names for its phrases; `generic_unsaid`: but "other", "disease"
+    and the like, which it may leave unsaid."""
     title = title_sense(found.title)
     said = title.stems | title.also_named
-    return all(group & said or group <= GENERIC_STEMS for group in query.word_groups())
+    return all(
+        group & said or (generic_unsaid and group <= GENERIC_STEMS) for group in query.word_groups()
+    )
 
 
 def sides_after_others(results: tuple[SearchResult, ...], query: Sense) -> tuple[SearchResult, ...]:
@@ -725,13 +734,13 @@ def sides_after_others(results: tuple[SearchResult, ...], query: Sense) -> tuple
     unspecified foot"), for a query naming no side: one of them stands for them all where
     the first of them ranked (the one leaving the side open, the Index's default, when it
     was found), and the others wait below the first `SIDES_BELOW` results."""
-    if query.stems & _SIDE_STEMS:
+    if query.stems & SIDE_STEMS:
         return results
     keys, sided = [], []
     for found in results:
         title = title_sense(found.title).stems
-        keys.append((found.system, title - _SIDE_STEMS - {_UNSPECIFIED}))
-        sided.append(bool(title & _SIDE_STEMS))
+        keys.append((found.system, title - SIDE_STEMS - {UNSPECIFIED_STEM}))
+        sided.append(bool(title & SIDE_STEMS))
     families: dict[tuple[str, frozenset[str]], list[int]] = {}
     for number, key in enumerate(keys):
         families.setdefault(key, []).append(number)

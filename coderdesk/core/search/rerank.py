@@ -67,7 +67,7 @@ SPECIFIED = 0.15  # "other" when specified, "unspecified" when not
 CAUSE_UNNAMED = 0.4
 CAUSE_WORDS = frozenset({"in"})  # besides "due to"
 _PLACES = frozenset({"situ", "utero"})  # "in situ", "in utero" say where, not why
-_UNSPECIFIED, _SPECIFIED, _OTHER = "unspecifi", "specifi", "other"
+UNSPECIFIED_STEM, SPECIFIED_STEM, OTHER_STEM = "unspecifi", "specifi", "other"
 _UNSPECIFIED_WORD = "unspecified"
 # Words saying the title leaves the condition as the coder left it.
 _SAYS_NOTHING = frozenset({_UNSPECIFIED_WORD, "uncomplicated"})
@@ -76,6 +76,7 @@ _SAYS_NOTHING = frozenset({_UNSPECIFIED_WORD, "uncomplicated"})
 # ("unspecified trimester") say nothing of whether the condition itself is specified; a
 # part with a side ("unspecified knee") leaves the side open but names the part.
 _SIDES = ("right", "left", "bilater")
+SIDE_STEMS = frozenset(_SIDES)
 NAMED_AXES = {
     "sever": ("mild", "moder", "sever"),
     "trimest": ("first", "second", "third"),
@@ -210,7 +211,7 @@ def read_sense(text: str) -> Sense:
         leaves_open = number > 0 and _UNSPECIFIED_WORD in clause_words
         for place, word in enumerate(clause_words):
             names_a_part = opens_an_axis = False
-            if stems and stems[-1] == _UNSPECIFIED and stem(word) in AXES:
+            if stems and stems[-1] == UNSPECIFIED_STEM and stem(word) in AXES:
                 # "unspecified trimester" leaves an axis open; it says nothing of whether
                 # the condition itself is specified. "unspecified wrist" leaves the side
                 # open, and names the wrist.
@@ -407,13 +408,13 @@ def _opposite_set() -> frozenset[str]:
 
 
 def _specificity(query: Sense, title: Sense) -> float:
-    unspecified = _UNSPECIFIED in title.stems
-    other = _OTHER in title.stems
+    unspecified = UNSPECIFIED_STEM in title.stems
+    other = OTHER_STEM in title.stems
     if not (unspecified or other):
         return 0.0
-    if _UNSPECIFIED in query.stems:
+    if UNSPECIFIED_STEM in query.stems:
         wants_unspecified = True
-    elif _SPECIFIED in query.stems:
+    elif SPECIFIED_STEM in query.stems:
         wants_unspecified = False
     else:
         generic = _generic_stems()
